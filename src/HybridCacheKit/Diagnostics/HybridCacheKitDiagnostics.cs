@@ -1,0 +1,62 @@
+namespace HybridCacheKit.Diagnostics;
+
+/// <summary>The names under which HybridCacheKit publishes metrics and traces, for OpenTelemetry and <c>dotnet-counters</c>.</summary>
+public static class HybridCacheKitDiagnostics
+{
+    /// <summary>The name of the <see cref="System.Diagnostics.Metrics.Meter"/> of the engine.</summary>
+    public const string MeterName = "HybridCacheKit";
+
+    /// <summary>The name of the <see cref="System.Diagnostics.ActivitySource"/> of the engine. Its activities flow into factories.</summary>
+    public const string ActivitySourceName = "HybridCacheKit";
+
+    /// <summary>Counter of lookups answered by a tier; tag <see cref="TierTag"/> is <c>l1</c> or <c>l2</c>.</summary>
+    public const string Hits = "hybridcache.hits";
+
+    /// <summary>Counter of lookups a tier could not answer; tag <see cref="TierTag"/> is <c>l1</c> or <c>l2</c>.</summary>
+    public const string Misses = "hybridcache.misses";
+
+    /// <summary>Counter of factory runs.</summary>
+    public const string FactoryRuns = "hybridcache.factory.runs";
+
+    /// <summary>Counter of factory runs that threw or timed out.</summary>
+    public const string FactoryErrors = "hybridcache.factory.errors";
+
+    /// <summary>Histogram of factory durations, in seconds.</summary>
+    public const string FactoryDuration = "hybridcache.factory.duration";
+
+    /// <summary>Counter of callers that joined a run already in progress for the same key instead of starting their own.</summary>
+    public const string StampedeJoins = "hybridcache.stampede.joins";
+
+    /// <summary>Counter of failed or timed-out L2 operations; tag <see cref="OperationTag"/> names the operation.</summary>
+    public const string DistributedErrors = "hybridcache.l2.errors";
+
+    /// <summary>Histogram of L2 operation durations, in seconds; tag <see cref="OperationTag"/> names the operation.</summary>
+    public const string DistributedDuration = "hybridcache.l2.duration";
+
+    /// <summary>Counter of L2 payloads rejected as corrupt, truncated, foreign or of an unknown version (each is treated as a miss).</summary>
+    public const string InvalidPayloads = "hybridcache.l2.invalid_payloads";
+
+    /// <summary>Histogram of serialized payload sizes written, in bytes.</summary>
+    public const string PayloadSize = "hybridcache.payload.size";
+
+    /// <summary>Counter of values returned to callers but not cached because they were larger than the limit.</summary>
+    public const string OversizedValues = "hybridcache.payload.oversized";
+
+    /// <summary>Counter of stale values served by fail-safe or after a soft timeout.</summary>
+    public const string StaleServed = "hybridcache.failsafe.stale_served";
+
+    /// <summary>Counter of background refreshes started by eager refresh.</summary>
+    public const string EagerRefreshes = "hybridcache.eager_refresh.runs";
+
+    /// <summary>Counter of calls whose key was invalid or too long and so bypassed the cache.</summary>
+    public const string KeyRejections = "hybridcache.key.rejected";
+
+    /// <summary>Counter of tag invalidations made through this instance.</summary>
+    public const string TagInvalidations = "hybridcache.tag.invalidations";
+
+    /// <summary>The tag naming a tier (<c>l1</c>, <c>l2</c>).</summary>
+    public const string TierTag = "hybridcache.tier";
+
+    /// <summary>The tag naming an L2 operation (<c>get</c>, <c>set</c>, <c>remove</c>, <c>tag_get</c>, <c>tag_set</c>).</summary>
+    public const string OperationTag = "hybridcache.operation";
+}

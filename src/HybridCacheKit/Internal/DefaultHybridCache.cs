@@ -1,17 +1,407 @@
+using System.Diagnostics.Metrics;
+using HybridCacheKit.Serialization;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace HybridCacheKit.Internal;
 
-/// <summary>The HybridCacheKit engine (work in progress).</summary>
-internal sealed partial class DefaultHybridCache : HybridCache
+/// <summary>
+/// The HybridCacheKit engine: L1 (a private <see cref="MemoryCache"/>) in front of the registered
+/// <see cref="IDistributedCache"/> (L2). One file per concern: <c>.L1</c>, <c>.L2</c>, <c>.Stampede</c>, <c>.Tags</c>,
+/// <c>.Store</c>, <c>.Log</c>. See Internal/readme.md for the design.
+/// </summary>
+internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
 {
-    public override ValueTask<T> GetOrCreateAsync<TState, T>(string key, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, HybridCacheEntryOptions? options = null, IEnumerable<string>? tags = null, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException();
+    /// <summary>Keys starting with this are the engine's own (tag records) and are rejected as application keys.</summary>
+    internal const string ReservedPrefix = "__hck:";
 
-    public override ValueTask SetAsync<T>(string key, T value, HybridCacheEntryOptions? options = null, IEnumerable<string>? tags = null, CancellationToken cancellationToken = default)
-        => throw new NotImplementedException();
+    private static readonly TimeSpan s_defaultExpiration = TimeSpan.FromMinutes(5);
 
-    public override ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    private readonly HybridCacheKitOptions _options;
+    private readonly IDistributedCache? _l2;
+    private readonly IBufferDistributedCache? _bufferL2;
+    private readonly MemoryCache _l1;
+    private readonly SerializerRegistry _serializers;
+    private readonly CacheClock _clock;
+    private readonly ILogger _logger;
+    private readonly CacheInstruments _metrics;
+    private readonly TimeSpan _defaultExpiration;
+    private readonly TimeSpan? _defaultLocalExpiration;
+    private readonly HybridCacheEntryFlags _defaultFlags;
+    private readonly int _maxKeyLength;
+    private readonly bool _failSafe;
+    private readonly double _eagerBeta;
 
-    public override ValueTask RemoveByTagAsync(string tag, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+    public DefaultHybridCache(
+        IOptions<HybridCacheKitOptions> options,
+        IServiceProvider services,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null,
+        IMeterFactory? meterFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(services);
+        _options = options.Value;
+        var validation = new HybridCacheKitOptionsValidator().Validate(Options.DefaultName, _options);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(HybridCacheKitOptions), validation.Failures);
+        }
+
+        _clock = new CacheClock(timeProvider ?? TimeProvider.System);
+        _logger = (ILogger?)loggerFactory?.CreateLogger<DefaultHybridCache>() ?? NullLogger.Instance;
+        _metrics = new CacheInstruments(meterFactory);
+        _serializers = new SerializerRegistry(services, _options);
+        _l2 = services.GetService<IDistributedCache>();
+        _bufferL2 = _l2 as IBufferDistributedCache;
+        _l1 = new MemoryCache(new MemoryCacheOptions { SizeLimit = _options.LocalCacheSizeLimitBytes, CompactionPercentage = 0.2 });
+
+        _defaultExpiration = _options.DefaultEntryOptions?.Expiration ?? s_defaultExpiration;
+        _defaultLocalExpiration = _options.DefaultEntryOptions?.LocalCacheExpiration;
+        _defaultFlags = _options.DefaultEntryOptions?.Flags ?? HybridCacheEntryFlags.None;
+        _maxKeyLength = _options.MaximumKeyLength;
+        _failSafe = _options.EnableFailSafe;
+        _eagerBeta = _options.EagerRefreshBeta;
+    }
+
+    internal HybridCacheKitOptions KitOptions => _options;
+
+    internal bool HasDistributedCache => _l2 is not null;
+
+    internal CacheClock Clock => _clock;
+
+    internal Meter Meter => _metrics.Meter;
+
+    /// <inheritdoc />
+    public override ValueTask<T> GetOrCreateAsync<TState, T>(
+        string key,
+        TState state,
+        Func<TState, CancellationToken, ValueTask<T>> factory,
+        HybridCacheEntryOptions? options = null,
+        IEnumerable<string>? tags = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        return GetOrCreateCoreAsync(key, state, factory, null, options, tags, cancellationToken);
+    }
+
+    /// <summary>The context-aware entry point behind <see cref="HybridCacheKitExtensions"/>.</summary>
+    internal ValueTask<T> GetOrCreateWithContextAsync<TState, T>(
+        string key,
+        TState state,
+        Func<TState, HybridCacheFactoryContext, CancellationToken, ValueTask<T>> factory,
+        HybridCacheEntryOptions? options,
+        IEnumerable<string>? tags,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        return GetOrCreateCoreAsync(key, state, null, factory, options, tags, cancellationToken);
+    }
+
+    private ValueTask<T> GetOrCreateCoreAsync<TState, T>(
+        string key,
+        TState state,
+        Func<TState, CancellationToken, ValueTask<T>>? plainFactory,
+        Func<TState, HybridCacheFactoryContext, CancellationToken, ValueTask<T>>? contextFactory,
+        HybridCacheEntryOptions? options,
+        IEnumerable<string>? tags,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var flags = options?.Flags ?? _defaultFlags;
+        if (!IsValidKey(key))
+        {
+            return RunUncachedAsync(key, state, plainFactory, contextFactory, options, tags, cancellationToken);
+        }
+
+        CacheItem? stale = null;
+        if ((flags & HybridCacheEntryFlags.DisableLocalCacheRead) == 0)
+        {
+            var lookup = LookupL1(key, typeof(T), out var item);
+            if (lookup == L1Result.Fresh)
+            {
+                _metrics.L1Hit();
+                if (_eagerBeta > 0 && item!.FactoryDurationTicks > 0)
+                {
+                    MaybeRefreshEarly(key, item, state, plainFactory, contextFactory, options, tags);
+                }
+
+                return new ValueTask<T>(item!.GetValue<T>());
+            }
+
+            stale = lookup == L1Result.Stale ? item : null;
+            _metrics.L1Miss();
+        }
+
+        return JoinOrStartFlightAsync(key, flags, state, plainFactory, contextFactory, options, tags, stale, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public override async ValueTask SetAsync<T>(string key, T value, HybridCacheEntryOptions? options = null, IEnumerable<string>? tags = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (!IsValidKey(key))
+        {
+            return;
+        }
+
+        var settings = ResolveSettings(options);
+        var tagArray = NormalizeTags(tags);
+        var created = _clock.NextStamp();
+        await StoreAsync(key, value, settings, tagArray, created, factoryDurationTicks: 0, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public override async ValueTask RemoveAsync(string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (!IsValidKey(key))
+        {
+            return;
+        }
+
+        _l1.Remove(key);
+        if (_l2 is not null)
+        {
+            await RemoveFromL2Async(key, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public override async ValueTask RemoveAsync(IEnumerable<string> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        List<Task>? pending = null;
+        foreach (var key in keys)
+        {
+            var task = RemoveAsync(key, cancellationToken);
+            if (!task.IsCompletedSuccessfully)
+            {
+                (pending ??= []).Add(task.AsTask());
+            }
+        }
+
+        if (pending is not null)
+        {
+            await Task.WhenAll(pending).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public override ValueTask RemoveByTagAsync(string tag, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tag);
+        return InvalidateTagAsync(tag, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public override async ValueTask RemoveByTagAsync(IEnumerable<string> tags, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tags);
+        List<Task>? pending = null;
+        foreach (var tag in tags)
+        {
+            var task = RemoveByTagAsync(tag, cancellationToken);
+            if (!task.IsCompletedSuccessfully)
+            {
+                (pending ??= []).Add(task.AsTask());
+            }
+        }
+
+        if (pending is not null)
+        {
+            await Task.WhenAll(pending).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads a key without running a factory: L1, then L2.</summary>
+    internal async ValueTask<HybridCacheLookup<T>> TryGetAsync<T>(string key, HybridCacheEntryOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (!IsValidKey(key))
+        {
+            return default;
+        }
+
+        var flags = options?.Flags ?? _defaultFlags;
+        if ((flags & HybridCacheEntryFlags.DisableLocalCacheRead) == 0)
+        {
+            if (LookupL1(key, typeof(T), out var item) == L1Result.Fresh)
+            {
+                _metrics.L1Hit();
+                return new HybridCacheLookup<T>(item!.GetValue<T>());
+            }
+
+            _metrics.L1Miss();
+        }
+
+        if (_l2 is null || (flags & HybridCacheEntryFlags.DisableDistributedCacheRead) != 0)
+        {
+            return default;
+        }
+
+        var settings = ResolveSettings(options);
+        var read = await ReadL2Async<T>(key, settings, cancellationToken).ConfigureAwait(false);
+        if (read.Item is { } found && read.IsFresh)
+        {
+            if ((flags & HybridCacheEntryFlags.DisableLocalCacheWrite) == 0)
+            {
+                SetL1(key, found);
+            }
+
+            return new HybridCacheLookup<T>(found.GetValue<T>());
+        }
+
+        return default;
+    }
+
+    public void Dispose()
+    {
+        _l1.Dispose();
+        _metrics.Dispose();
+    }
+
+    private bool IsValidKey(string key)
+    {
+        string? reason = null;
+        if (key.Length == 0)
+        {
+            reason = "empty";
+        }
+        else if (key.Length > _maxKeyLength)
+        {
+            reason = "longer than MaximumKeyLength";
+        }
+        else if (key.AsSpan().ContainsAnyInRange('\0', '\u001F') || key.Contains('\u007F', StringComparison.Ordinal))
+        {
+            reason = "contains control characters";
+        }
+        else if (key.StartsWith(ReservedPrefix, StringComparison.Ordinal))
+        {
+            reason = "uses the reserved prefix " + ReservedPrefix;
+        }
+
+        if (reason is null)
+        {
+            return true;
+        }
+
+        _metrics.KeyRejected();
+        // A rejected key may be hostile: never log it raw, even when keys are otherwise logged.
+        Log.KeyRejected(_logger, reason, _options.IncludeKeysInLogs ? Sanitize(key) : "[redacted]");
+        return false;
+    }
+
+    private static string Sanitize(string key)
+    {
+        var shortened = key.Length > 128 ? key[..128] + "…" : key;
+        return string.Create(shortened.Length, shortened, static (span, s) =>
+        {
+            for (var i = 0; i < s.Length; i++)
+            {
+                span[i] = char.IsControl(s[i]) ? '?' : s[i];
+            }
+        });
+    }
+
+    private async ValueTask<T> RunUncachedAsync<TState, T>(
+        string key,
+        TState state,
+        Func<TState, CancellationToken, ValueTask<T>>? plainFactory,
+        Func<TState, HybridCacheFactoryContext, CancellationToken, ValueTask<T>>? contextFactory,
+        HybridCacheEntryOptions? options,
+        IEnumerable<string>? tags,
+        CancellationToken cancellationToken)
+    {
+        _ = key;
+        if (plainFactory is not null)
+        {
+            return await plainFactory(state, cancellationToken).ConfigureAwait(false);
+        }
+
+        var settings = ResolveSettings(options);
+        var context = new HybridCacheFactoryContext(settings.Expiration, settings.LocalExpiration, NormalizeTags(tags), false, null);
+        return await contextFactory!(state, context, cancellationToken).ConfigureAwait(false);
+    }
+
+    private EntrySettings ResolveSettings(HybridCacheEntryOptions? options)
+    {
+        var expiration = options?.Expiration ?? _defaultExpiration;
+        var local = options?.LocalCacheExpiration ?? (options?.Expiration is null ? _defaultLocalExpiration : null) ?? expiration;
+        if (expiration <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), expiration, "HybridCacheEntryOptions.Expiration must be positive.");
+        }
+
+        if (local <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), local, "HybridCacheEntryOptions.LocalCacheExpiration must be positive.");
+        }
+
+        if (_options.ExpirationJitter > TimeSpan.Zero)
+        {
+            var jitter = TimeSpan.FromTicks((long)(Random.Shared.NextDouble() * _options.ExpirationJitter.Ticks));
+            expiration += jitter;
+            local += jitter;
+        }
+
+        if (local > expiration)
+        {
+            local = expiration;
+        }
+
+        return new EntrySettings(expiration, local, options?.Flags ?? _defaultFlags);
+    }
+
+    private static string[] NormalizeTags(IEnumerable<string>? tags)
+    {
+        if (tags is null)
+        {
+            return [];
+        }
+
+        var list = tags as ICollection<string> ?? tags.ToList();
+        if (list.Count == 0)
+        {
+            return [];
+        }
+
+        var result = new List<string>(list.Count);
+        foreach (var tag in list)
+        {
+            ValidateTag(tag, nameof(tags));
+            if (!result.Contains(tag, StringComparer.Ordinal))
+            {
+                result.Add(tag);
+            }
+        }
+
+        return [.. result];
+    }
+
+    private static void ValidateTag(string tag, string parameterName)
+    {
+        if (string.IsNullOrEmpty(tag))
+        {
+            throw new ArgumentException("A tag must be a non-empty string.", parameterName);
+        }
+
+        if (tag == "*")
+        {
+            throw new ArgumentException("\"*\" is reserved (RemoveByTagAsync(\"*\") means every entry) and cannot be used as an entry's tag.", parameterName);
+        }
+
+        if (tag.AsSpan().ContainsAnyInRange('\0', '\u001F'))
+        {
+            throw new ArgumentException("A tag must not contain control characters.", parameterName);
+        }
+    }
+
+    /// <summary>The effective settings of one call.</summary>
+    private readonly record struct EntrySettings(TimeSpan Expiration, TimeSpan LocalExpiration, HybridCacheEntryFlags Flags);
 }

@@ -1,0 +1,89 @@
+using System.Buffers;
+using Microsoft.Extensions.Caching.Hybrid;
+
+namespace HybridCacheKit.Internal;
+
+/// <summary>
+/// One L1 entry. It holds the instance itself for types that are safe to share (value types, strings, sealed
+/// <c>[ImmutableObject(true)]</c> types, or any type when <c>ReuseMutableInstances</c> is on) and the serialized bytes
+/// for the rest, which are deserialized on each hit so callers never share a mutable object.
+/// </summary>
+internal sealed class CacheItem
+{
+    private readonly object? _instance;
+    private readonly byte[]? _payload;
+    private readonly object? _serializer;
+
+    public CacheItem(
+        Type valueType,
+        bool hasInstance,
+        object? instance,
+        byte[]? payload,
+        object? serializer,
+        long createdUtcTicks,
+        long expiresUtcTicks,
+        long factoryDurationTicks,
+        string[] tags,
+        long freshUntilMs,
+        long holdUntilMs,
+        long expiresMs)
+    {
+        ValueType = valueType;
+        HasInstance = hasInstance;
+        _instance = instance;
+        _payload = payload;
+        _serializer = serializer;
+        CreatedUtcTicks = createdUtcTicks;
+        ExpiresUtcTicks = expiresUtcTicks;
+        FactoryDurationTicks = factoryDurationTicks;
+        Tags = tags;
+        FreshUntilMs = freshUntilMs;
+        HoldUntilMs = holdUntilMs;
+        ExpiresMs = expiresMs;
+    }
+
+    public Type ValueType { get; }
+
+    public bool HasInstance { get; }
+
+    /// <summary>The serialized value, when the entry keeps one (mutable types; also used to refill L2).</summary>
+    public byte[]? Payload => _payload;
+
+    /// <summary>Creation stamp, UTC ticks; compared with tag invalidation stamps.</summary>
+    public long CreatedUtcTicks { get; }
+
+    /// <summary>Logical expiry, UTC ticks.</summary>
+    public long ExpiresUtcTicks { get; }
+
+    public long FactoryDurationTicks { get; }
+
+    public string[] Tags { get; }
+
+    /// <summary>Until when (monotonic ms) L1 may answer with this entry without asking L2.</summary>
+    public long FreshUntilMs { get; }
+
+    /// <summary>Until when (monotonic ms) the entry is kept at all: past <see cref="FreshUntilMs"/> it only serves fail-safe.</summary>
+    public long HoldUntilMs { get; }
+
+    /// <summary>Logical expiry on the monotonic clock.</summary>
+    public long ExpiresMs { get; }
+
+    /// <summary>The L1 size charge: payload bytes plus a fixed overhead.</summary>
+    public long Size => (_payload?.Length ?? 0) + 160 + (Tags.Length * 32);
+
+    public T GetValue<T>()
+    {
+        if (HasInstance)
+        {
+            return (T)_instance!;
+        }
+
+        return ((IHybridCacheSerializer<T>)_serializer!).Deserialize(new ReadOnlySequence<byte>(_payload!));
+    }
+
+    /// <summary>Whether the value can be handed out as the shared instance (no deserialization).</summary>
+    public object? Instance => _instance;
+
+    public CacheItem WithFreshness(long freshUntilMs, long holdUntilMs)
+        => new(ValueType, HasInstance, _instance, _payload, _serializer, CreatedUtcTicks, ExpiresUtcTicks, FactoryDurationTicks, Tags, freshUntilMs, holdUntilMs, ExpiresMs);
+}

@@ -1,0 +1,202 @@
+using System.Buffers;
+using HybridCacheKit.Internal.Envelope;
+using Microsoft.Extensions.Caching.Distributed;
+
+namespace HybridCacheKit.Internal;
+
+// L2: every call is bounded by DistributedCacheTimeout and never throws to callers (only the caller's own
+// cancellation propagates). Payloads are wrapped in the envelope (docs/wire-format.md); anything that does not parse,
+// belongs to another key, or does not deserialize is a miss.
+internal sealed partial class DefaultHybridCache
+{
+    private async ValueTask<L2Read<T>> ReadL2Async<T>(string key, EntrySettings settings, CancellationToken cancellationToken)
+    {
+        PooledBufferWriter? pooled = null;
+        try
+        {
+            ReadOnlyMemory<byte> data;
+            if (_bufferL2 is not null)
+            {
+                pooled = new PooledBufferWriter(4096);
+                var (ok, found) = await CallL2Async("get", key, (_bufferL2, key, pooled), static (s, ct) => s._bufferL2.TryGetAsync(s.key, s.pooled, ct), cancellationToken).ConfigureAwait(false);
+                if (!ok)
+                {
+                    return L2Read<T>.Failure;
+                }
+
+                if (!found)
+                {
+                    _metrics.L2Miss();
+                    return default;
+                }
+
+                data = pooled.WrittenMemory;
+            }
+            else
+            {
+                var (ok, bytes) = await CallL2Async("get", key, (_l2!, key), static (s, ct) => new ValueTask<byte[]?>(s.Item1.GetAsync(s.key, ct)), cancellationToken).ConfigureAwait(false);
+                if (!ok)
+                {
+                    return L2Read<T>.Failure;
+                }
+
+                if (bytes is null)
+                {
+                    _metrics.L2Miss();
+                    return default;
+                }
+
+                data = bytes;
+            }
+
+            var status = PayloadEnvelope.TryRead(data, key, _options.MaximumPayloadBytes, out var metadata, out var payload);
+            if (status != EnvelopeReadStatus.Ok)
+            {
+                _metrics.InvalidPayload();
+                _metrics.L2Miss();
+                Log.InvalidPayload(_logger, status, LogKey(key));
+                return default;
+            }
+
+            var nowUtc = _clock.UtcNowTicks();
+            var holdUntilUtc = _failSafe ? metadata.ExpiresUtcTicks + _options.FailSafeMaxDuration.Ticks : metadata.ExpiresUtcTicks;
+            if (holdUntilUtc <= nowUtc)
+            {
+                _metrics.L2Miss();
+                return default;
+            }
+
+            var invalidated = await IsInvalidatedRemotelyAsync(metadata, cancellationToken).ConfigureAwait(false);
+            if (invalidated is null)
+            {
+                Log.TagStateUnavailable(_logger, LogKey(key));
+                return L2Read<T>.Failure;
+            }
+
+            if (invalidated.Value)
+            {
+                _metrics.L2Miss();
+                return default;
+            }
+
+            var serializer = _serializers.GetSerializer<T>();
+            T value;
+            try
+            {
+                value = serializer.Deserialize(new ReadOnlySequence<byte>(payload));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                _metrics.InvalidPayload();
+                _metrics.L2Miss();
+                Log.DeserializationFailed(_logger, ex, typeof(T).FullName ?? typeof(T).Name, LogKey(key));
+                return default;
+            }
+
+            var reusable = IsReusable<T>();
+            var item = CreateItem(value, reusable, reusable ? null : payload.ToArray(), serializer, metadata.CreatedUtcTicks, metadata.ExpiresUtcTicks, metadata.FactoryDurationTicks, metadata.Tags, settings.LocalExpiration, nowUtc);
+            var fresh = metadata.ExpiresUtcTicks > nowUtc;
+            if (fresh)
+            {
+                _metrics.L2Hit();
+            }
+            else
+            {
+                _metrics.L2Miss();
+            }
+
+            return new L2Read<T>(item, value, fresh, Failed: false);
+        }
+        finally
+        {
+            pooled?.Dispose();
+        }
+    }
+
+    private async ValueTask WriteL2Async(string key, PooledBufferWriter envelope, TimeSpan timeToLive, CancellationToken cancellationToken)
+    {
+        var entryOptions = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = timeToLive };
+        if (_bufferL2 is not null)
+        {
+            await CallL2Async("set", key, (_bufferL2, key, envelope, entryOptions), static async (s, ct) =>
+            {
+                await s._bufferL2.SetAsync(s.key, new ReadOnlySequence<byte>(s.envelope.WrittenMemory), s.entryOptions, ct).ConfigureAwait(false);
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            var bytes = envelope.ToArray();
+            await CallL2Async("set", key, (_l2!, key, bytes, entryOptions), static async (s, ct) =>
+            {
+                await s.Item1.SetAsync(s.key, s.bytes, s.entryOptions, ct).ConfigureAwait(false);
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask RemoveFromL2Async(string key, CancellationToken cancellationToken)
+        => await CallL2Async("remove", key, (_l2!, key), static async (s, ct) =>
+        {
+            await s.Item1.RemoveAsync(s.key, ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Runs one L2 operation under the timeout. Returns (false, default) on failure or timeout, having logged and
+    /// counted it; rethrows only when <paramref name="cancellationToken"/> itself was cancelled.
+    /// </summary>
+    private async ValueTask<(bool Ok, TResult? Result)> CallL2Async<TArg, TResult>(
+        string operation,
+        string key,
+        TArg arg,
+        Func<TArg, CancellationToken, ValueTask<TResult>> call,
+        CancellationToken cancellationToken)
+    {
+        var started = _clock.TimeProvider.GetTimestamp();
+        var timeout = _options.DistributedCacheTimeout;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task<TResult>? task = null;
+        try
+        {
+            var pending = call(arg, linked.Token);
+            TResult result;
+            if (pending.IsCompleted)
+            {
+                result = await pending.ConfigureAwait(false);
+            }
+            else
+            {
+                task = pending.AsTask();
+                result = await task.WaitAsync(timeout, _clock.TimeProvider, cancellationToken).ConfigureAwait(false);
+            }
+
+            _metrics.L2Operation(operation, _clock.TimeProvider.GetElapsedTime(started), failed: false);
+            return (true, result);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (TimeoutException) when (task is { IsCompleted: false })
+        {
+            await linked.CancelAsync().ConfigureAwait(false);
+            ObserveLater(task);
+            _metrics.L2Operation(operation, _clock.TimeProvider.GetElapsedTime(started), failed: true);
+            Log.DistributedCacheTimedOut(_logger, operation, timeout, LogKey(key));
+            return (false, default);
+        }
+        catch (Exception ex)
+        {
+            _metrics.L2Operation(operation, _clock.TimeProvider.GetElapsedTime(started), failed: true);
+            Log.DistributedCacheFailed(_logger, ex, operation, LogKey(key));
+            return (false, default);
+        }
+    }
+
+    /// <summary>What an L2 read found: a valid item (fresh, or stale but held for fail-safe), a miss, or a failure.</summary>
+    private readonly record struct L2Read<T>(CacheItem? Item, T Value, bool IsFresh, bool Failed)
+    {
+        public static L2Read<T> Failure => new(null, default!, false, true);
+    }
+}

@@ -1,0 +1,337 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Caching.Hybrid;
+
+namespace HybridCacheKit.Internal;
+
+// Stampede protection: one run per (key, flags) in this process; see Flight.
+internal sealed partial class DefaultHybridCache
+{
+    private readonly ConcurrentDictionary<FlightKey, Flight> _flights = new();
+
+    private ValueTask<T> JoinOrStartFlightAsync<TState, T>(
+        string key,
+        HybridCacheEntryFlags flags,
+        TState state,
+        Func<TState, CancellationToken, ValueTask<T>>? plainFactory,
+        Func<TState, HybridCacheFactoryContext, CancellationToken, ValueTask<T>>? contextFactory,
+        HybridCacheEntryOptions? options,
+        IEnumerable<string>? tags,
+        CacheItem? stale,
+        CancellationToken cancellationToken)
+    {
+        var tagArray = NormalizeTags(tags);
+        var flightKey = new FlightKey(key, flags);
+        Flight<T> flight;
+        while (true)
+        {
+            if (_flights.TryGetValue(flightKey, out var existing))
+            {
+                if (existing is not Flight<T> typed)
+                {
+                    throw TypeMismatch(existing.ValueType, typeof(T));
+                }
+
+                if (typed.TryAddCaller())
+                {
+                    _metrics.StampedeJoin();
+                    flight = typed;
+                    break;
+                }
+
+                _flights.TryRemove(new KeyValuePair<FlightKey, Flight>(flightKey, existing));
+                continue;
+            }
+
+            var started = new Flight<T>(pinned: false);
+            started.TryAddCaller();
+            if (_flights.TryAdd(flightKey, started))
+            {
+                flight = started;
+                _ = RunFlightAsync(started, flightKey, state, plainFactory, contextFactory, options, tagArray, stale, skipL2Read: false);
+                break;
+            }
+        }
+
+        return AwaitFlightAsync(flight, key, stale, cancellationToken);
+    }
+
+    private async ValueTask<T> AwaitFlightAsync<T>(Flight<T> flight, string key, CacheItem? stale, CancellationToken cancellationToken)
+    {
+        var registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static s => ((Flight)s!).ReleaseCaller(), flight)
+            : default;
+        try
+        {
+            var task = flight.Completion.Task;
+            if (!task.IsCompleted)
+            {
+                if (stale is not null && _options.FactorySoftTimeout is { } soft)
+                {
+                    try
+                    {
+                        await task.WaitAsync(soft, _clock.TimeProvider, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (TimeoutException) when (!task.IsCompleted)
+                    {
+                        Log.FactorySoftTimeout(_logger, soft, LogKey(key));
+                        _metrics.StaleServedOnce();
+                        return stale.GetValue<T>();
+                    }
+                }
+                else
+                {
+                    await task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            var outcome = await task.ConfigureAwait(false);
+            return flight.TakeValue(outcome);
+        }
+        finally
+        {
+            registration.Dispose();
+        }
+    }
+
+    private async Task RunFlightAsync<TState, T>(
+        Flight<T> flight,
+        FlightKey flightKey,
+        TState state,
+        Func<TState, CancellationToken, ValueTask<T>>? plainFactory,
+        Func<TState, HybridCacheFactoryContext, CancellationToken, ValueTask<T>>? contextFactory,
+        HybridCacheEntryOptions? options,
+        string[] tags,
+        CacheItem? stale,
+        bool skipL2Read)
+    {
+        var key = flightKey.Key;
+        var flags = flightKey.Flags;
+        var token = flight.Cancellation.Token;
+        using var activity = CacheInstruments.ActivitySource.StartActivity("hybridcache.get_or_create");
+        try
+        {
+            var settings = ResolveSettings(options);
+            var writeL1 = (flags & HybridCacheEntryFlags.DisableLocalCacheWrite) == 0;
+
+            if (!skipL2Read && _l2 is not null && (flags & HybridCacheEntryFlags.DisableDistributedCacheRead) == 0)
+            {
+                var read = await ReadL2Async<T>(key, settings, token).ConfigureAwait(false);
+                if (read.Item is { } found)
+                {
+                    if (read.IsFresh)
+                    {
+                        activity?.SetTag("hybridcache.source", "l2");
+                        if (writeL1)
+                        {
+                            SetL1(key, found);
+                        }
+
+                        Complete(flight, flightKey, new FlightOutcome<T>(read.Value, found));
+                        return;
+                    }
+
+                    if (stale is null || found.CreatedUtcTicks > stale.CreatedUtcTicks)
+                    {
+                        stale = found;
+                    }
+                }
+
+                if (read.Failed && stale is not null && _clock.NowMs() < stale.ExpiresMs)
+                {
+                    // L2 is unavailable but our L1 copy is still within its expiration: keep serving it.
+                    var renewed = stale.WithFreshness(Math.Min(stale.ExpiresMs, _clock.NowMs() + (long)settings.LocalExpiration.TotalMilliseconds), stale.HoldUntilMs);
+                    if (writeL1)
+                    {
+                        SetL1(key, renewed);
+                    }
+
+                    Complete(flight, flightKey, new FlightOutcome<T>(renewed.GetValue<T>(), renewed));
+                    return;
+                }
+            }
+
+            if ((flags & HybridCacheEntryFlags.DisableUnderlyingData) != 0)
+            {
+                Complete(flight, flightKey, new FlightOutcome<T>(default!, null));
+                return;
+            }
+
+            activity?.SetTag("hybridcache.source", "factory");
+            var created = _clock.NextStamp();
+            var started = _clock.TimeProvider.GetTimestamp();
+            HybridCacheFactoryContext? context = null;
+            if (contextFactory is not null)
+            {
+                var staleValue = stale is null ? null : (object?)stale.GetValue<T>();
+                context = new HybridCacheFactoryContext(settings.Expiration, settings.LocalExpiration, tags, stale is not null, staleValue);
+            }
+
+            T value;
+            try
+            {
+                value = await InvokeFactoryAsync(flight, key, state, plainFactory, contextFactory, context, token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!(ex is OperationCanceledException && token.IsCancellationRequested))
+            {
+                _metrics.FactoryRun(_clock.TimeProvider.GetElapsedTime(started), failed: true);
+                if (!_failSafe || stale is null)
+                {
+                    throw;
+                }
+
+                Log.FailSafeServedStale(_logger, ex, LogKey(key));
+                _metrics.StaleServedOnce();
+                var nowMs = _clock.NowMs();
+                var throttleUntil = nowMs + (long)_options.FailSafeThrottleDuration.TotalMilliseconds;
+                var throttled = stale.WithFreshness(throttleUntil, Math.Max(stale.HoldUntilMs, throttleUntil));
+                if (writeL1)
+                {
+                    SetL1(key, throttled);
+                }
+
+                Complete(flight, flightKey, new FlightOutcome<T>(throttled.GetValue<T>(), throttled));
+                return;
+            }
+
+            var duration = _clock.TimeProvider.GetElapsedTime(started);
+            _metrics.FactoryRun(duration, failed: false);
+
+            if (context is not null)
+            {
+                if (context.IsCachingDisabled)
+                {
+                    Complete(flight, flightKey, new FlightOutcome<T>(value, null));
+                    return;
+                }
+
+                settings = ApplyContext(settings, context);
+                if (!ReferenceEquals(context.EffectiveTags, context.InitialTags))
+                {
+                    tags = NormalizeTags(context.EffectiveTags);
+                }
+            }
+
+            var item = await StoreAsync(key, value, settings, tags, created, Math.Max(1, duration.Ticks), token).ConfigureAwait(false);
+            Complete(flight, flightKey, new FlightOutcome<T>(value, item));
+        }
+        catch (Exception ex)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            _flights.TryRemove(new KeyValuePair<FlightKey, Flight>(flightKey, flight));
+            flight.Close();
+            flight.Completion.TrySetException(ex);
+        }
+    }
+
+    private async ValueTask<T> InvokeFactoryAsync<TState, T>(
+        Flight<T> flight,
+        string key,
+        TState state,
+        Func<TState, CancellationToken, ValueTask<T>>? plainFactory,
+        Func<TState, HybridCacheFactoryContext, CancellationToken, ValueTask<T>>? contextFactory,
+        HybridCacheFactoryContext? context,
+        CancellationToken token)
+    {
+        var pending = plainFactory is not null ? plainFactory(state, token) : contextFactory!(state, context!, token);
+        if (_options.FactoryHardTimeout is not { } hard || pending.IsCompleted)
+        {
+            return await pending.ConfigureAwait(false);
+        }
+
+        var task = pending.AsTask();
+        try
+        {
+            return await task.WaitAsync(hard, _clock.TimeProvider, token).ConfigureAwait(false);
+        }
+        catch (TimeoutException) when (!task.IsCompleted)
+        {
+            Log.FactoryHardTimeout(_logger, hard, LogKey(key));
+            ObserveLater(task);
+            await flight.Cancellation.CancelAsync().ConfigureAwait(false);
+            throw new TimeoutException($"HybridCacheKit: the factory did not complete within FactoryHardTimeout ({hard}) and was cancelled.");
+        }
+    }
+
+    private static EntrySettings ApplyContext(EntrySettings settings, HybridCacheFactoryContext context)
+    {
+        var expiration = context.Expiration > TimeSpan.Zero ? context.Expiration : settings.Expiration;
+        var local = context.LocalCacheExpiration > TimeSpan.Zero ? context.LocalCacheExpiration : settings.LocalExpiration;
+        if (expiration != settings.Expiration && local == settings.LocalExpiration && local == settings.Expiration)
+        {
+            // The factory changed only the expiration: L1 follows it, as it did before.
+            local = expiration;
+        }
+
+        return settings with { Expiration = expiration, LocalExpiration = local > expiration ? expiration : local };
+    }
+
+    private void Complete<T>(Flight<T> flight, FlightKey flightKey, FlightOutcome<T> outcome)
+    {
+        _flights.TryRemove(new KeyValuePair<FlightKey, Flight>(flightKey, flight));
+        flight.Close();
+        flight.Completion.TrySetResult(outcome);
+    }
+
+    /// <summary>XFetch: maybe start a background refresh of a hot entry before it expires. Never delays the caller.</summary>
+    private void MaybeRefreshEarly<TState, T>(
+        string key,
+        CacheItem item,
+        TState state,
+        Func<TState, CancellationToken, ValueTask<T>>? plainFactory,
+        Func<TState, HybridCacheFactoryContext, CancellationToken, ValueTask<T>>? contextFactory,
+        HybridCacheEntryOptions? options,
+        IEnumerable<string>? tags)
+    {
+        var nowMs = _clock.NowMs();
+        var window = Math.Max(1.0, item.FactoryDurationTicks / (double)TimeSpan.TicksPerMillisecond) * _eagerBeta;
+
+        // -ln(rand) exceeds 10 with probability e^-10, so entries further than 10 windows from expiry are skipped
+        // without drawing a random number: the hot path stays a comparison.
+        if (nowMs + (window * 10) < item.ExpiresMs || nowMs >= item.ExpiresMs)
+        {
+            return;
+        }
+
+        if (nowMs - (window * Math.Log(1.0 - Random.Shared.NextDouble())) < item.ExpiresMs)
+        {
+            return;
+        }
+
+        var flightKey = new FlightKey(key, options?.Flags ?? _defaultFlags);
+        if (_flights.ContainsKey(flightKey))
+        {
+            return;
+        }
+
+        string[] tagArray;
+        try
+        {
+            tagArray = NormalizeTags(tags);
+        }
+        catch (ArgumentException)
+        {
+            return;
+        }
+
+        var flight = new Flight<T>(pinned: true);
+        if (!_flights.TryAdd(flightKey, flight))
+        {
+            return;
+        }
+
+        _metrics.EagerRefresh();
+        _ = Task.Run(() => RunFlightAsync(flight, flightKey, state, plainFactory, contextFactory, options, tagArray, item, skipL2Read: true));
+        _ = flight.Completion.Task.ContinueWith(
+            (t, s) => Log.BackgroundRefreshFailed(_logger, t.Exception!.GetBaseException(), LogKey((string)s!)),
+            key,
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    private static void ObserveLater(Task task)
+        => _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    private readonly record struct FlightKey(string Key, HybridCacheEntryFlags Flags);
+}

@@ -1,0 +1,107 @@
+using HybridCacheKit.Internal.Envelope;
+using Microsoft.Extensions.Caching.Hybrid;
+
+namespace HybridCacheKit.Internal;
+
+// Writing a value: serialize once, check the size limit, put it in L1, wrap it in the envelope and write it to L2.
+internal sealed partial class DefaultHybridCache
+{
+    private bool IsReusable<T>() => ImmutableTypeCache<T>.IsImmutable || _options.ReuseMutableInstances;
+
+    private async ValueTask<CacheItem?> StoreAsync<T>(string key, T value, EntrySettings settings, string[] tags, long createdUtcTicks, long factoryDurationTicks, CancellationToken cancellationToken)
+    {
+        var writeL1 = (settings.Flags & HybridCacheEntryFlags.DisableLocalCacheWrite) == 0;
+        var writeL2 = _l2 is not null && (settings.Flags & HybridCacheEntryFlags.DisableDistributedCacheWrite) == 0;
+        if (!writeL1 && !writeL2)
+        {
+            return null;
+        }
+
+        var reusable = IsReusable<T>();
+        IHybridCacheSerializer<T>? serializer = null;
+        PooledBufferWriter? buffer = null;
+        try
+        {
+            byte[]? payload = null;
+            if (writeL2 || !reusable)
+            {
+                serializer = _serializers.GetSerializer<T>();
+                buffer = new PooledBufferWriter();
+                try
+                {
+                    serializer.Serialize(value, buffer);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.SerializationFailed(_logger, ex, typeof(T).FullName ?? typeof(T).Name, LogKey(key));
+                    return null;
+                }
+
+                if (buffer.WrittenCount > _options.MaximumPayloadBytes)
+                {
+                    _metrics.Oversized();
+                    Log.PayloadTooLarge(_logger, buffer.WrittenCount, _options.MaximumPayloadBytes, LogKey(key));
+                    return null;
+                }
+
+                _metrics.PayloadWritten(buffer.WrittenCount);
+                if (!reusable)
+                {
+                    payload = buffer.ToArray();
+                }
+            }
+
+            var nowUtc = _clock.UtcNowTicks();
+            var expiresUtc = nowUtc + settings.Expiration.Ticks;
+            var item = CreateItem(value, reusable, payload, serializer, createdUtcTicks, expiresUtc, factoryDurationTicks, tags, settings.LocalExpiration, nowUtc);
+            if (writeL1)
+            {
+                SetL1(key, item);
+            }
+
+            if (writeL2)
+            {
+                var compress = _options.EnableCompression
+                    && (settings.Flags & HybridCacheEntryFlags.DisableCompression) == 0
+                    && buffer!.WrittenCount >= _options.CompressionThresholdBytes;
+                using var envelope = new PooledBufferWriter(buffer!.WrittenCount + 64 + (key.Length * 3));
+                PayloadEnvelope.Write(envelope, key, new EnvelopeMetadata(createdUtcTicks, expiresUtc, factoryDurationTicks, tags), buffer.WrittenSpan, compress ? _options.CompressionLevel : null);
+                var ttl = settings.Expiration + (_failSafe ? _options.FailSafeMaxDuration : TimeSpan.Zero);
+                if (ttl > _options.TagInvalidationRetention)
+                {
+                    ttl = _options.TagInvalidationRetention;
+                }
+
+                await WriteL2Async(key, envelope, ttl, cancellationToken).ConfigureAwait(false);
+            }
+
+            return item;
+        }
+        finally
+        {
+            buffer?.Dispose();
+        }
+    }
+
+    private CacheItem CreateItem<T>(T value, bool reusable, byte[]? payload, IHybridCacheSerializer<T>? serializer, long createdUtcTicks, long expiresUtcTicks, long factoryDurationTicks, string[] tags, TimeSpan localExpiration, long nowUtcTicks)
+    {
+        var nowMs = _clock.NowMs();
+        var expiresMs = CacheClock.ToLocalMs(expiresUtcTicks, nowUtcTicks, nowMs);
+        var freshUntil = Math.Min(expiresMs, nowMs + (long)localExpiration.TotalMilliseconds);
+        var holdUntil = _failSafe ? expiresMs + (long)_options.FailSafeMaxDuration.TotalMilliseconds : freshUntil;
+        var keepInstance = reusable || payload is null;
+        return new CacheItem(
+            typeof(T),
+            keepInstance,
+            keepInstance ? value : null,
+            payload,
+            serializer,
+            createdUtcTicks,
+            expiresUtcTicks,
+            factoryDurationTicks,
+            tags,
+            freshUntil,
+            holdUntil,
+            expiresMs);
+    }
+}

@@ -1,0 +1,207 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Caching.Distributed;
+
+namespace HybridCacheKit.Internal;
+
+// Tags. RemoveByTagAsync records "tag invalidated at stamp S" locally and in L2 (key __hck:tag:<tag>); an entry
+// created at or before S is a miss from then on. L1 hits check the local record (free: a dictionary lookup per tag);
+// L2 hits re-read the records of the entry's tags and of "*" from L2, unless read within TagStateCacheDuration, so an
+// invalidation made by another instance is honoured as soon as this instance's L1 copy has expired.
+internal sealed partial class DefaultHybridCache
+{
+    internal const string TagKeyPrefix = ReservedPrefix + "tag:";
+    private const byte TagRecordVersion = 1;
+    private const int TagRecordLength = 9;
+
+    private readonly ConcurrentDictionary<string, TagState> _tagStates = new(StringComparer.Ordinal);
+    private readonly TagState _allTags = new();
+    private volatile bool _anyTagInvalidated;
+
+    private bool IsInvalidatedLocally(CacheItem item)
+    {
+        var created = item.CreatedUtcTicks;
+        if (created <= Volatile.Read(ref _allTags.InvalidatedAt))
+        {
+            return true;
+        }
+
+        var tags = item.Tags;
+        if (tags.Length == 0 || !_anyTagInvalidated)
+        {
+            return false;
+        }
+
+        foreach (var tag in tags)
+        {
+            if (_tagStates.TryGetValue(tag, out var state) && created <= Volatile.Read(ref state.InvalidatedAt))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private async ValueTask InvalidateTagAsync(string tag, CancellationToken cancellationToken)
+    {
+        if (tag.Length == 0)
+        {
+            throw new ArgumentException("A tag must be a non-empty string.", nameof(tag));
+        }
+
+        var stamp = _clock.NextStamp();
+        RecordInvalidation(tag, stamp);
+        _metrics.TagInvalidated();
+        if (tag == "*")
+        {
+            _l1.Clear();
+        }
+
+        if (_l2 is null)
+        {
+            return;
+        }
+
+        var record = new byte[TagRecordLength];
+        record[0] = TagRecordVersion;
+        BinaryPrimitives.WriteInt64LittleEndian(record.AsSpan(1), stamp);
+        var options = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = _options.TagInvalidationRetention };
+        await CallL2Async("tag_set", TagKeyPrefix + tag, (_l2, TagKeyPrefix + tag, record, options), static async (s, ct) =>
+        {
+            await s._l2.SetAsync(s.Item2, s.record, s.options, ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Raises the local invalidation stamp of a tag (never lowers it). Also used when a backplane reports one.</summary>
+    internal void RecordInvalidation(string tag, long stamp)
+    {
+        var state = tag == "*" ? _allTags : _tagStates.GetOrAdd(tag, static _ => new TagState());
+        InterlockedMax(ref state.InvalidatedAt, stamp);
+        if (!ReferenceEquals(state, _allTags))
+        {
+            _anyTagInvalidated = true;
+        }
+    }
+
+    /// <summary>true: invalidated; false: valid; null: the tag state could not be read (treated as a miss).</summary>
+    private async ValueTask<bool?> IsInvalidatedRemotelyAsync(Envelope.EnvelopeMetadata metadata, CancellationToken cancellationToken)
+    {
+        var created = metadata.CreatedUtcTicks;
+        var stamp = await GetTagStampAsync("*", _allTags, cancellationToken).ConfigureAwait(false);
+        if (stamp is null)
+        {
+            return null;
+        }
+
+        if (created <= stamp)
+        {
+            return true;
+        }
+
+        if (metadata.Tags.Length == 0)
+        {
+            return false;
+        }
+
+        if (metadata.Tags.Length == 1)
+        {
+            var only = await GetTagStampAsync(metadata.Tags[0], null, cancellationToken).ConfigureAwait(false);
+            return only is null ? null : created <= only;
+        }
+
+        var reads = new Task<long?>[metadata.Tags.Length];
+        for (var i = 0; i < reads.Length; i++)
+        {
+            reads[i] = GetTagStampAsync(metadata.Tags[i], null, cancellationToken).AsTask();
+        }
+
+        var stamps = await Task.WhenAll(reads).ConfigureAwait(false);
+        var unknown = false;
+        foreach (var tagStamp in stamps)
+        {
+            if (tagStamp is null)
+            {
+                unknown = true;
+            }
+            else if (created <= tagStamp)
+            {
+                return true;
+            }
+        }
+
+        return unknown ? null : false;
+    }
+
+    /// <summary>The latest known invalidation stamp of a tag (0: never), reading L2 unless the local state is recent enough.</summary>
+    private async ValueTask<long?> GetTagStampAsync(string tag, TagState? state, CancellationToken cancellationToken)
+    {
+        state ??= _tagStates.TryGetValue(tag, out var existing) ? existing : null;
+        var cacheFor = _options.TagStateCacheDuration;
+        var nowMs = _clock.NowMs();
+        if (state is not null && cacheFor > TimeSpan.Zero && nowMs - Volatile.Read(ref state.CheckedAtMs) < (long)cacheFor.TotalMilliseconds)
+        {
+            return Volatile.Read(ref state.InvalidatedAt);
+        }
+
+        var recordKey = TagKeyPrefix + tag;
+        var (ok, bytes) = await CallL2Async("tag_get", recordKey, (_l2!, recordKey), static (s, ct) => new ValueTask<byte[]?>(s.Item1.GetAsync(s.recordKey, ct)), cancellationToken).ConfigureAwait(false);
+        if (!ok)
+        {
+            return null;
+        }
+
+        long remote = 0;
+        if (bytes is not null)
+        {
+            if (bytes.Length == TagRecordLength && bytes[0] == TagRecordVersion)
+            {
+                remote = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(1));
+            }
+            else
+            {
+                // An unreadable record: be safe (everything tagged before now is invalid) and heal it.
+                remote = _clock.NextStamp();
+                await InvalidateTagAsync(tag, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (remote > 0)
+        {
+            RecordInvalidation(tag, remote);
+            state ??= tag == "*" ? _allTags : _tagStates.GetOrAdd(tag, static _ => new TagState());
+        }
+
+        if (state is not null)
+        {
+            Volatile.Write(ref state.CheckedAtMs, nowMs);
+            return Math.Max(remote, Volatile.Read(ref state.InvalidatedAt));
+        }
+
+        return remote;
+    }
+
+    private static void InterlockedMax(ref long location, long value)
+    {
+        var current = Volatile.Read(ref location);
+        while (value > current)
+        {
+            var seen = Interlocked.CompareExchange(ref location, value, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
+    private sealed class TagState
+    {
+#pragma warning disable SA1401, CA1051 // fields for Interlocked/Volatile access
+        public long InvalidatedAt;
+        public long CheckedAtMs = long.MinValue / 2;
+#pragma warning restore SA1401, CA1051
+    }
+}

@@ -1,0 +1,82 @@
+namespace HybridCacheKit.Internal;
+
+/// <summary>
+/// One shared run (L2 read, then factory, then store) for a key and flag set. Callers join it instead of starting
+/// their own. Its cancellation token is cancelled only when every caller that joined with a cancellable token has
+/// cancelled; a caller with a non-cancellable token, or a background (pinned) run, keeps it alive.
+/// </summary>
+internal abstract class Flight(Type valueType, bool pinned)
+{
+    private readonly Lock _gate = new();
+    private int _callers;
+    private bool _closed;
+
+    public Type ValueType { get; } = valueType;
+
+    public CancellationTokenSource Cancellation { get; } = new();
+
+    /// <summary>Adds a waiting caller; false when the run was already abandoned or finished.</summary>
+    public bool TryAddCaller()
+    {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return false;
+            }
+
+            _callers++;
+            return true;
+        }
+    }
+
+    /// <summary>A caller cancelled. The last one out cancels the run, unless it is pinned.</summary>
+    public void ReleaseCaller()
+    {
+        lock (_gate)
+        {
+            if (_closed || --_callers > 0 || pinned)
+            {
+                return;
+            }
+
+            _closed = true;
+        }
+
+        Cancellation.Cancel();
+    }
+
+    /// <summary>No more callers may join (the run finished).</summary>
+    public void Close()
+    {
+        lock (_gate)
+        {
+            _closed = true;
+        }
+    }
+}
+
+/// <summary>A <see cref="Flight"/> producing a <typeparamref name="T"/>.</summary>
+internal sealed class Flight<T>(bool pinned) : Flight(typeof(T), pinned)
+{
+    private int _originalTaken;
+
+    public TaskCompletionSource<FlightOutcome<T>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// The value for one caller. For a type L1 keeps as bytes (mutable), the first caller gets the instance the run
+    /// produced and every other caller its own deserialized copy, so no two callers share a mutable object.
+    /// </summary>
+    public T TakeValue(in FlightOutcome<T> outcome)
+    {
+        if (outcome.Item is { HasInstance: false, Payload: not null } item && Interlocked.Exchange(ref _originalTaken, 1) != 0)
+        {
+            return item.GetValue<T>();
+        }
+
+        return outcome.Value;
+    }
+}
+
+/// <summary>What a run produced: the value, and the L1 item when it was cached.</summary>
+internal readonly record struct FlightOutcome<T>(T Value, CacheItem? Item);

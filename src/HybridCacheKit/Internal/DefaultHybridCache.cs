@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics.Metrics;
 using HybridCacheKit.Serialization;
 using Microsoft.Extensions.Caching.Distributed;
@@ -21,6 +22,11 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
     internal const string ReservedPrefix = "__hck:";
 
     private static readonly TimeSpan s_defaultExpiration = TimeSpan.FromMinutes(5);
+
+    // C0 controls and DEL: never part of a legitimate key, and a classic log- and key-injection vector.
+    private static readonly SearchValues<char> s_forbiddenKeyChars = SearchValues.Create(
+        "\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000A\u000B\u000C\u000D\u000E\u000F" +
+        "\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\u007F");
 
     private readonly HybridCacheKitOptions _options;
     private readonly IDistributedCache? _l2;
@@ -277,7 +283,7 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
         {
             reason = "longer than MaximumKeyLength";
         }
-        else if (key.AsSpan().ContainsAnyInRange('\0', '\u001F') || key.Contains('\u007F', StringComparison.Ordinal))
+        else if (key.AsSpan().ContainsAny(s_forbiddenKeyChars))
         {
             reason = "contains control characters";
         }

@@ -105,7 +105,7 @@ public sealed class HybridCacheKitOptions
     public TimeSpan TagInvalidationRetention { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>The System.Text.Json settings of the built-in JSON serializer (which handles every type without a more specific serializer).</summary>
-    /// <value>Defaults to <see langword="null"/>: <see cref="JsonSerializerDefaults.General"/>, with any contexts added through <c>AddJsonSerializerContext</c>.</value>
+    /// <value>Defaults to <see langword="null"/>: <see cref="JsonSerializerDefaults.General"/> plus <c>IncludeFields = true</c> (so value tuples and field-only types round-trip). Types covered by a context added with <c>AddJsonSerializerContext</c> use that context instead.</value>
     public JsonSerializerOptions? JsonSerializerOptions { get; set; }
 
     /// <summary>Write cache keys into log messages. Keys often carry user or tenant ids, so this is for debugging only.</summary>

@@ -65,7 +65,18 @@ internal sealed partial class DefaultHybridCache
                     && (settings.Flags & HybridCacheEntryFlags.DisableCompression) == 0
                     && buffer!.WrittenCount >= _options.CompressionThresholdBytes;
                 using var envelope = new PooledBufferWriter(buffer!.WrittenCount + 64 + (key.Length * 3));
-                PayloadEnvelope.Write(envelope, key, new EnvelopeMetadata(createdUtcTicks, expiresUtc, factoryDurationTicks, tags), buffer.WrittenSpan, compress ? _options.CompressionLevel : null);
+                try
+                {
+                    PayloadEnvelope.Write(envelope, key, new EnvelopeMetadata(createdUtcTicks, expiresUtc, factoryDurationTicks, tags), buffer.WrittenSpan, compress ? _options.CompressionLevel : null);
+                }
+                catch (ArgumentException)
+                {
+                    // A key or tag that is not well-formed UTF-16 (a lone surrogate) has no unambiguous byte form:
+                    // keep the value in L1 only rather than risk two keys sharing one L2 entry.
+                    Log.KeyRejected(_logger, "not well-formed UTF-16; stored in L1 only", "[redacted]");
+                    return item;
+                }
+
                 var ttl = settings.Expiration + (_failSafe ? _options.FailSafeMaxDuration : TimeSpan.Zero);
                 if (ttl > _options.TagInvalidationRetention)
                 {

@@ -90,7 +90,13 @@ internal sealed partial class DefaultHybridCache
         }
         finally
         {
-            registration.Dispose();
+            // The caller's own wait is cancelled by a callback on the same token that can run (and bring us here)
+            // before the ReleaseCaller callback; disposing the registration then drops that callback unrun, and a run
+            // every caller abandoned would never be cancelled. Unregister tells us so; release on its behalf.
+            if (registration.Unregister() && cancellationToken.IsCancellationRequested)
+            {
+                flight.ReleaseCaller();
+            }
         }
     }
 

@@ -36,4 +36,25 @@ public sealed class ActivityTests
         Assert.Same(caller, Activity.Current);
         Assert.Contains(stopped, a => ReferenceEquals(a, inFactory));
     }
+
+    [Fact]
+    public async Task GetOrCreateAsync_FactoryThrows_ActivityEndsWithErrorStatus()
+    {
+        var stopped = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == HybridCacheKitDiagnostics.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var sut = CacheUnderTest.Create();
+        using var caller = new Activity("test.caller").Start();
+
+        await Assert.ThrowsAsync<InvalidDataException>(
+            async () => await sut.Cache.GetOrCreateAsync<int>("key", _ => throw new InvalidDataException("down")));
+
+        var run = Assert.Single(stopped, a => a.ParentSpanId == caller.SpanId);
+        Assert.Equal(ActivityStatusCode.Error, run.Status);
+    }
 }

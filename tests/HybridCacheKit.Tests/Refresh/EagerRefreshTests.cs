@@ -7,6 +7,7 @@ namespace HybridCacheKit.Tests.Refresh;
 
 public sealed class EagerRefreshTests
 {
+    private const int BackgroundRefreshFailedEvent = 1010;
     private static readonly HybridCacheEntryOptions s_oneMinute = new() { Expiration = TimeSpan.FromMinutes(1) };
 
     [Fact]
@@ -30,6 +31,29 @@ public sealed class EagerRefreshTests
             "the refreshed value to replace the old one");
         Assert.Equal("v2", await sut.Cache.GetOrCreateAsync("key", _ => ValueTask.FromResult("unexpected"), s_oneMinute));
         Assert.Equal(1, refresh.Calls);
+    }
+
+    [Fact]
+    public async Task GetOrCreateAsync_BackgroundRefreshFails_KeepsServingCurrentValueUntilExpiryAndLogs()
+    {
+        var time = new FakeTimeProvider();
+        using var sut = CacheUnderTest.Create(o => o.EagerRefreshBeta = 1, time);
+        await PopulateWithOneSecondFactoryAsync(sut, time);
+        time.Advance(TimeSpan.FromMinutes(1) - TimeSpan.FromMilliseconds(10));
+        var refresh = new GatedFactory<string>();
+
+        HitSynchronously(sut, refresh, times: 50, expected: "v1");
+        await refresh.Started.WaitAsync(Eventually.Limit);
+        refresh.Fail(new InvalidDataException("refresh failed"));
+        await Eventually.HoldsAsync(() => sut.Logs.WithEventId(BackgroundRefreshFailedEvent).Count > 0, "the failed refresh to be logged");
+        HitSynchronously(sut, refresh, times: 50, expected: "v1");
+
+        // Those hits may have started further refreshes (failing at once); a caller would join one still running.
+        await Eventually.HoldsAsync(
+            () => sut.Logs.WithEventId(BackgroundRefreshFailedEvent).Count == (int)sut.Metrics.Sum(HybridCacheKitDiagnostics.EagerRefreshes),
+            "every started refresh to have failed");
+        time.Advance(TimeSpan.FromMilliseconds(10));
+        Assert.Equal("v2", await sut.Cache.GetOrCreateAsync("key", _ => ValueTask.FromResult("v2"), s_oneMinute));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using HybridCacheKit.Diagnostics;
 using HybridCacheKit.Tests.Behaviour;
+using HybridCacheKit.TestUtilities.Chaos;
 using Microsoft.Extensions.Caching.Hybrid;
 
 namespace HybridCacheKit.Tests.Stampede;
@@ -34,6 +35,24 @@ public sealed class StampedeTests
         Assert.All(results, r => Assert.Same(produced, r));
         Assert.Equal(callers - 1, sut.Metrics.Sum(HybridCacheKitDiagnostics.StampedeJoins));
         Assert.Equal(1, sut.Metrics.Sum(HybridCacheKitDiagnostics.FactoryRuns));
+    }
+
+    [Fact]
+    public async Task GetOrCreateAsync_ConcurrentCallersWithL2_ReadAndWriteL2OnceForAll()
+    {
+        var l2 = ChaosDistributedCache.Wrap(new BufferDistributedCache());
+        using var sut = CacheUnderTest.Create(l2: l2);
+        var factory = new GatedFactory<string>();
+        var calls = Enumerable.Range(0, 100).Select(_ => sut.Cache.GetOrCreateAsync("hot", factory.RunAsync).AsTask()).ToArray();
+        await factory.Started.WaitAsync(Eventually.Limit);
+
+        factory.Release("value");
+        var results = await Task.WhenAll(calls).WaitAsync(Eventually.Limit);
+
+        Assert.All(results, r => Assert.Equal("value", r));
+        Assert.Equal(1, factory.Calls);
+        Assert.Equal(1, l2.GetCalls);
+        Assert.Equal(1, l2.SetCalls);
     }
 
     [Fact]

@@ -66,7 +66,7 @@ internal sealed partial class DefaultHybridCache
             var task = flight.Completion.Task;
             if (!task.IsCompleted)
             {
-                if (stale is not null && _options.FactorySoftTimeout is { } soft)
+                if (stale is not null && _failSafe && _options.FactorySoftTimeout is { } soft)
                 {
                     try
                     {
@@ -90,7 +90,13 @@ internal sealed partial class DefaultHybridCache
         }
         finally
         {
-            registration.Dispose();
+            // The caller's own wait is cancelled by a callback on the same token that can run (and bring us here)
+            // before the ReleaseCaller callback; disposing the registration then drops that callback unrun, and a run
+            // every caller abandoned would never be cancelled. Unregister tells us so; release on its behalf.
+            if (registration.Unregister() && cancellationToken.IsCancellationRequested)
+            {
+                flight.ReleaseCaller();
+            }
         }
     }
 
@@ -163,8 +169,10 @@ internal sealed partial class DefaultHybridCache
             HybridCacheFactoryContext? context = null;
             if (contextFactory is not null)
             {
-                var staleValue = stale is null ? null : (object?)stale.GetValue<T>();
-                context = new HybridCacheFactoryContext(settings.Expiration, settings.LocalExpiration, tags, stale is not null, staleValue);
+                // Without fail-safe a held copy is only an L2-outage backup, not a stale value offered to the factory.
+                var offered = _failSafe ? stale : null;
+                var staleValue = offered is null ? null : (object?)offered.GetValue<T>();
+                context = new HybridCacheFactoryContext(settings.Expiration, settings.LocalExpiration, tags, offered is not null, staleValue);
             }
 
             T value;

@@ -99,7 +99,11 @@ internal sealed partial class DefaultHybridCache
         var nowMs = _clock.NowMs();
         var expiresMs = CacheClock.ToLocalMs(expiresUtcTicks, nowUtcTicks, nowMs);
         var freshUntil = Math.Min(expiresMs, nowMs + (long)localExpiration.TotalMilliseconds);
-        var holdUntil = _failSafe ? expiresMs + (long)_options.FailSafeMaxDuration.TotalMilliseconds : freshUntil;
+        // With an L2, a copy past its local expiration is kept until its logical expiry so it can still be served
+        // while L2 is unavailable; fail-safe keeps it longer still.
+        var holdUntil = _failSafe
+            ? expiresMs + (long)_options.FailSafeMaxDuration.TotalMilliseconds
+            : _l2 is not null ? Math.Max(freshUntil, expiresMs) : freshUntil;
         var keepInstance = reusable || payload is null;
         return new CacheItem(
             typeof(T),

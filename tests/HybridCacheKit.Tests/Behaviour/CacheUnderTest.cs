@@ -1,0 +1,60 @@
+using HybridCacheKit.Internal;
+using HybridCacheKit.TestUtilities.Observability;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace HybridCacheKit.Tests.Behaviour;
+
+/// <summary>
+/// One HybridCacheKit engine in its own container, as an application registers it (AddHybridCacheKit, with logging and
+/// IMeterFactory), with its logs and the measurements of its own meter collected.
+/// </summary>
+internal sealed class CacheUnderTest : IDisposable
+{
+    private readonly ServiceProvider _services;
+
+    private CacheUnderTest(ServiceProvider services, LogCollector logs)
+    {
+        _services = services;
+        Logs = logs;
+        Cache = services.GetRequiredService<HybridCache>();
+
+        // Scope the collector to this engine's meter instance: other tests' engines publish under the same name.
+        Metrics = new MetricCollector(((DefaultHybridCache)Cache).Meter);
+    }
+
+    public HybridCache Cache { get; }
+
+    public LogCollector Logs { get; }
+
+    public MetricCollector Metrics { get; }
+
+    /// <summary>Builds an engine. <paramref name="time"/> defaults to the system clock; no <paramref name="l2"/> means L1 only.</summary>
+    public static CacheUnderTest Create(Action<HybridCacheKitOptions>? configure = null, TimeProvider? time = null, IDistributedCache? l2 = null)
+    {
+        var logs = new LogCollector();
+        var services = new ServiceCollection();
+        services.AddLogging(builder => builder.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
+        services.AddMetrics();
+        if (time is not null)
+        {
+            services.AddSingleton(time);
+        }
+
+        if (l2 is not null)
+        {
+            services.AddSingleton(l2);
+        }
+
+        services.AddHybridCacheKit(configure);
+        return new CacheUnderTest(services.BuildServiceProvider(), logs);
+    }
+
+    public void Dispose()
+    {
+        Metrics.Dispose();
+        _services.Dispose();
+    }
+}

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Globalization;
+using HybridCacheKit.TestUtilities;
+using HybridCacheKit.TestUtilities.Redis;
+
+namespace HybridCacheKit.Tests.Infrastructure;
+
+public sealed class StaleRedisServerCleanupTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "hybridcachekit-stale-test-" + Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public void Run_ServerOfDeadOwner_KillsServerAndDeletesDirectory()
+    {
+        var directory = CreateServerDirectory("orphan", DeadPid());
+        using var redis = StartRedis(directory);
+
+        StaleRedisServerCleanup.Run(_root);
+
+        Assert.True(redis.WaitForExit(5000));
+        Assert.False(Directory.Exists(directory));
+    }
+
+    [Fact]
+    public void Run_ServerOfLiveOwner_LeavesItAlone()
+    {
+        var directory = CreateServerDirectory("owned", Environment.ProcessId);
+        using var redis = StartRedis(directory);
+        try
+        {
+            StaleRedisServerCleanup.Run(_root);
+
+            Assert.False(redis.WaitForExit(300));
+            Assert.True(Directory.Exists(directory));
+        }
+        finally
+        {
+            redis.Kill();
+            redis.WaitForExit();
+        }
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private string CreateServerDirectory(string name, int ownerPid)
+    {
+        var directory = Path.Combine(_root, name);
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, StaleRedisServerCleanup.OwnerPidFile), ownerPid.ToString(CultureInfo.InvariantCulture));
+        return directory;
+    }
+
+    private static Process StartRedis(string directory)
+    {
+        var startInfo = new ProcessStartInfo(RedisExecutable.Resolve()) { RedirectStandardOutput = true };
+        foreach (var arg in new[] { "--port", TestPorts.GetFreeTcpPort().ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--dir", directory })
+        {
+            startInfo.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(startInfo)!;
+        File.WriteAllText(Path.Combine(directory, StaleRedisServerCleanup.RedisPidFile), process.Id.ToString(CultureInfo.InvariantCulture));
+        return process;
+    }
+
+    private static int DeadPid()
+    {
+        using var process = Process.Start("true")!;
+        process.WaitForExit();
+        return process.Id;
+    }
+}

@@ -34,6 +34,7 @@ internal sealed partial class DefaultHybridCache
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     Log.SerializationFailed(_logger, ex, typeof(T).FullName ?? typeof(T).Name, LogKey(key));
+                    await EvictUnstorableAsync(key, writeL1, writeL2, cancellationToken).ConfigureAwait(false);
                     return null;
                 }
 
@@ -41,6 +42,7 @@ internal sealed partial class DefaultHybridCache
                 {
                     _metrics.Oversized();
                     Log.PayloadTooLarge(_logger, buffer.WrittenCount, _options.MaximumPayloadBytes, LogKey(key));
+                    await EvictUnstorableAsync(key, writeL1, writeL2, cancellationToken).ConfigureAwait(false);
                     return null;
                 }
 
@@ -91,6 +93,23 @@ internal sealed partial class DefaultHybridCache
         finally
         {
             buffer?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// A new value that cannot be stored must not leave the value it replaces in the tiers it would have been written
+    /// to: a read after the write would return the old value.
+    /// </summary>
+    private async ValueTask EvictUnstorableAsync(string key, bool writeL1, bool writeL2, CancellationToken cancellationToken)
+    {
+        if (writeL1)
+        {
+            _l1.Remove(key);
+        }
+
+        if (writeL2)
+        {
+            await RemoveFromL2Async(key, cancellationToken).ConfigureAwait(false);
         }
     }
 

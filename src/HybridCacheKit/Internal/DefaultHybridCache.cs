@@ -287,6 +287,10 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
         {
             reason = "contains control characters";
         }
+        else if (!IsWellFormedUtf16(key))
+        {
+            reason = "is not well-formed UTF-16 (lone surrogate)";
+        }
         else if (key.StartsWith(ReservedPrefix, StringComparison.Ordinal))
         {
             reason = "uses the reserved prefix " + ReservedPrefix;
@@ -406,6 +410,33 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
         {
             throw new ArgumentException("A tag must not contain control characters.", parameterName);
         }
+
+        if (!IsWellFormedUtf16(tag))
+        {
+            throw new ArgumentException("A tag must be well-formed UTF-16 (no lone surrogates).", parameterName);
+        }
+    }
+
+    // The L2 envelope stores keys and tags as strict UTF-8, which has no form for a lone surrogate.
+    private static bool IsWellFormedUtf16(string value)
+    {
+        var span = value.AsSpan();
+        if (!span.ContainsAnyInRange('\uD800', '\uDFFF'))
+        {
+            return true;
+        }
+
+        while (!span.IsEmpty)
+        {
+            if (System.Text.Rune.DecodeFromUtf16(span, out _, out var consumed) != System.Buffers.OperationStatus.Done)
+            {
+                return false;
+            }
+
+            span = span[consumed..];
+        }
+
+        return true;
     }
 
     /// <summary>The effective settings of one call.</summary>

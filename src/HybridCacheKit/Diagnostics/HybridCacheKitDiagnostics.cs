@@ -54,6 +54,21 @@ public static class HybridCacheKitDiagnostics
     /// <summary>Counter of tag invalidations made through this instance.</summary>
     public const string TagInvalidations = "hybridcache.tag.invalidations";
 
+    /// <summary>Counter of waits for another instance that holds the distributed lock of a key.</summary>
+    public const string LockWaits = "hybridcache.lock.waits";
+
+    /// <summary>Counter of waits for another instance that exceeded the lock's wait timeout (the factory then ran locally).</summary>
+    public const string LockWaitTimeouts = "hybridcache.lock.wait_timeouts";
+
+    /// <summary>Counter of backplane messages received from other instances.</summary>
+    public const string BackplaneMessages = "hybridcache.backplane.messages";
+
+    /// <summary>Histogram of backplane lag: from the change on the sending instance to its arrival here, in seconds.</summary>
+    public const string BackplaneLag = "hybridcache.backplane.lag";
+
+    /// <summary>Counter of backplane messages that could not be sent.</summary>
+    public const string BackplanePublishFailures = "hybridcache.backplane.publish_failures";
+
     /// <summary>The tag naming a tier (<c>l1</c>, <c>l2</c>).</summary>
     public const string TierTag = "hybridcache.tier";
 

@@ -27,6 +27,11 @@ internal sealed class CacheInstruments : IDisposable
     private readonly Counter<long> _eagerRefreshes;
     private readonly Counter<long> _keyRejections;
     private readonly Counter<long> _tagInvalidations;
+    private readonly Counter<long> _lockWaits;
+    private readonly Counter<long> _lockWaitTimeouts;
+    private readonly Counter<long> _backplaneMessages;
+    private readonly Histogram<double> _backplaneLag;
+    private readonly Counter<long> _backplanePublishFailures;
 
     public CacheInstruments(IMeterFactory? meterFactory)
     {
@@ -55,6 +60,11 @@ internal sealed class CacheInstruments : IDisposable
         _eagerRefreshes = _meter.CreateCounter<long>(EagerRefreshes, "{run}", "Background refreshes started by eager refresh.");
         _keyRejections = _meter.CreateCounter<long>(KeyRejections, "{call}", "Calls whose key bypassed the cache.");
         _tagInvalidations = _meter.CreateCounter<long>(TagInvalidations, "{tag}", "Tag invalidations.");
+        _lockWaits = _meter.CreateCounter<long>(LockWaits, "{wait}", "Waits for another instance holding a key's lock.");
+        _lockWaitTimeouts = _meter.CreateCounter<long>(LockWaitTimeouts, "{wait}", "Lock waits that timed out.");
+        _backplaneMessages = _meter.CreateCounter<long>(BackplaneMessages, "{message}", "Backplane messages received.");
+        _backplaneLag = _meter.CreateHistogram<double>(BackplaneLag, "s", "Backplane lag from change to arrival.");
+        _backplanePublishFailures = _meter.CreateCounter<long>(BackplanePublishFailures, "{message}", "Backplane messages that could not be sent.");
     }
 
     public Meter Meter => _meter;
@@ -184,6 +194,43 @@ internal sealed class CacheInstruments : IDisposable
         if (_tagInvalidations.Enabled)
         {
             _tagInvalidations.Add(1);
+        }
+    }
+
+    public void LockWait()
+    {
+        if (_lockWaits.Enabled)
+        {
+            _lockWaits.Add(1);
+        }
+    }
+
+    public void LockWaitTimedOut()
+    {
+        if (_lockWaitTimeouts.Enabled)
+        {
+            _lockWaitTimeouts.Add(1);
+        }
+    }
+
+    public void BackplaneMessage(TimeSpan lag)
+    {
+        if (_backplaneMessages.Enabled)
+        {
+            _backplaneMessages.Add(1);
+        }
+
+        if (_backplaneLag.Enabled)
+        {
+            _backplaneLag.Record(lag.TotalSeconds);
+        }
+    }
+
+    public void BackplanePublishFailed()
+    {
+        if (_backplanePublishFailures.Enabled)
+        {
+            _backplanePublishFailures.Add(1);
         }
     }
 

@@ -68,6 +68,15 @@ internal sealed class CacheItem
     /// <summary>Logical expiry on the monotonic clock.</summary>
     public long ExpiresMs { get; }
 
+    /// <summary>
+    /// The engine's L1 epoch when this item was put in L1. The epoch moves when the backplane disconnects or
+    /// reconnects; an item from an older epoch is no longer fresh (invalidations may have been missed) and is revalidated
+    /// against L2 before it is served again.
+    /// </summary>
+#pragma warning disable CA1051, SA1401 // set once, right before the item is published to L1
+    public int Epoch;
+#pragma warning restore CA1051, SA1401
+
     /// <summary>The L1 size charge: payload bytes plus a fixed overhead.</summary>
     public long Size => (_payload?.Length ?? 0) + 160 + (Tags.Length * 32);
 

@@ -35,7 +35,7 @@ internal sealed partial class DefaultHybridCache
 
         var now = _clock.NowMs();
         item = found;
-        if (now < found.FreshUntilMs)
+        if (now < found.FreshUntilMs && found.Epoch == Volatile.Read(ref _l1Epoch))
         {
             return L1Result.Fresh;
         }
@@ -43,18 +43,27 @@ internal sealed partial class DefaultHybridCache
         return now < found.HoldUntilMs ? L1Result.Stale : L1Result.Miss;
     }
 
-    private void SetL1(string key, CacheItem item)
+    private void SetL1(string key, CacheItem item, Flight? origin = null)
     {
         var holdMs = item.HoldUntilMs - _clock.NowMs();
-        if (holdMs <= 0)
+        if (holdMs <= 0 || origin?.L1WriteSuppressed == true)
         {
             return;
         }
 
-        using var entry = _l1.CreateEntry(key);
-        entry.Value = item;
-        entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromMilliseconds(holdMs);
-        entry.Size = item.Size;
+        item.Epoch = Volatile.Read(ref _l1Epoch);
+        using (var entry = _l1.CreateEntry(key))
+        {
+            entry.Value = item;
+            entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromMilliseconds(holdMs);
+            entry.Size = item.Size;
+        }
+
+        // The backplane may have reported a change between the check above and the insert.
+        if (origin?.L1WriteSuppressed == true)
+        {
+            _l1.Remove(key);
+        }
     }
 
     private static InvalidOperationException TypeMismatch(Type cached, Type requested)

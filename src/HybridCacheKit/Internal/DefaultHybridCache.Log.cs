@@ -45,5 +45,20 @@ internal sealed partial class DefaultHybridCache
 
         [LoggerMessage(1012, LogLevel.Warning, "A value of type {Type} could not be serialized; it was returned but not cached. Key: {Key}")]
         public static partial void SerializationFailed(ILogger logger, Exception exception, string type, string key);
+
+        [LoggerMessage(1013, LogLevel.Warning, "Waited {Timeout} for another instance to compute a value; computing it here instead. Key: {Key}")]
+        public static partial void LockWaitTimedOut(ILogger logger, TimeSpan timeout, string key);
+
+        [LoggerMessage(1014, LogLevel.Warning, "Releasing a distributed lock failed; it will expire on its own. Key: {Key}")]
+        public static partial void LockReleaseFailed(ILogger logger, Exception exception, string key);
+
+        [LoggerMessage(1015, LogLevel.Warning, "The backplane disconnected: L1 entries will be revalidated against L2 before they are served.")]
+        public static partial void BackplaneDisconnected(ILogger logger);
+
+        [LoggerMessage(1016, LogLevel.Information, "The backplane reconnected: L1 entries from before are revalidated and tag state is re-read.")]
+        public static partial void BackplaneReconnected(ILogger logger);
+
+        [LoggerMessage(1017, LogLevel.Warning, "A backplane message ({Kind}) could not be sent.")]
+        public static partial void BackplanePublishFailed(ILogger logger, Exception exception, string kind);
     }
 }

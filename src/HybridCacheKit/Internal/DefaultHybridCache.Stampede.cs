@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using HybridCacheKit.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
 
 namespace HybridCacheKit.Internal;
@@ -115,6 +116,7 @@ internal sealed partial class DefaultHybridCache
         var flags = flightKey.Flags;
         var token = flight.Cancellation.Token;
         using var activity = CacheInstruments.ActivitySource.StartActivity("hybridcache.get_or_create");
+        HybridCacheLockLease? lease = null;
         try
         {
             var settings = ResolveSettings(options);
@@ -130,7 +132,7 @@ internal sealed partial class DefaultHybridCache
                         activity?.SetTag("hybridcache.source", "l2");
                         if (writeL1)
                         {
-                            SetL1(key, found);
+                            SetL1(key, found, flight);
                         }
 
                         Complete(flight, flightKey, new FlightOutcome<T>(read.Value, found));
@@ -149,7 +151,7 @@ internal sealed partial class DefaultHybridCache
                     var renewed = stale.WithFreshness(Math.Min(stale.ExpiresMs, _clock.NowMs() + (long)settings.LocalExpiration.TotalMilliseconds), stale.HoldUntilMs);
                     if (writeL1)
                     {
-                        SetL1(key, renewed);
+                        SetL1(key, renewed, flight);
                     }
 
                     Complete(flight, flightKey, new FlightOutcome<T>(renewed.GetValue<T>(), renewed));
@@ -161,6 +163,24 @@ internal sealed partial class DefaultHybridCache
             {
                 Complete(flight, flightKey, new FlightOutcome<T>(default!, null));
                 return;
+            }
+
+            if (_lock is not null && !skipL2Read && _l2 is not null
+                && (flags & (HybridCacheEntryFlags.DisableDistributedCacheRead | HybridCacheEntryFlags.DisableDistributedCacheWrite)) == 0)
+            {
+                // Cross-instance stampede protection: one instance computes, the others wait for it and read L2.
+                (lease, var fromPeer) = await AcquireOrWaitAsync<T>(key, settings, token).ConfigureAwait(false);
+                if (fromPeer.Item is { } peerItem)
+                {
+                    activity?.SetTag("hybridcache.source", "l2");
+                    if (writeL1)
+                    {
+                        SetL1(key, peerItem, flight);
+                    }
+
+                    Complete(flight, flightKey, new FlightOutcome<T>(fromPeer.Value, peerItem));
+                    return;
+                }
             }
 
             activity?.SetTag("hybridcache.source", "factory");
@@ -195,7 +215,7 @@ internal sealed partial class DefaultHybridCache
                 var throttled = stale.WithFreshness(throttleUntil, Math.Max(stale.HoldUntilMs, throttleUntil));
                 if (writeL1)
                 {
-                    SetL1(key, throttled);
+                    SetL1(key, throttled, flight);
                 }
 
                 Complete(flight, flightKey, new FlightOutcome<T>(throttled.GetValue<T>(), throttled));
@@ -220,7 +240,7 @@ internal sealed partial class DefaultHybridCache
                 }
             }
 
-            var item = await StoreAsync(key, value, settings, tags, created, Math.Max(1, duration.Ticks), token).ConfigureAwait(false);
+            var item = await StoreAsync(key, value, settings, tags, created, Math.Max(1, duration.Ticks), token, flight).ConfigureAwait(false);
             Complete(flight, flightKey, new FlightOutcome<T>(value, item));
         }
         catch (Exception ex)
@@ -229,6 +249,13 @@ internal sealed partial class DefaultHybridCache
             _flights.TryRemove(new KeyValuePair<FlightKey, Flight>(flightKey, flight));
             flight.Close();
             flight.Completion.TrySetException(ex);
+        }
+        finally
+        {
+            if (lease is { IsAcquired: true })
+            {
+                await ReleaseLockAsync(lease).ConfigureAwait(false);
+            }
         }
     }
 

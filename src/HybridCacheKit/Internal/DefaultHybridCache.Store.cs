@@ -8,7 +8,7 @@ internal sealed partial class DefaultHybridCache
 {
     private bool IsReusable<T>() => ImmutableTypeCache<T>.IsImmutable || _options.ReuseMutableInstances;
 
-    private async ValueTask<CacheItem?> StoreAsync<T>(string key, T value, EntrySettings settings, string[] tags, long createdUtcTicks, long factoryDurationTicks, CancellationToken cancellationToken)
+    private async ValueTask<CacheItem?> StoreAsync<T>(string key, T value, EntrySettings settings, string[] tags, long createdUtcTicks, long factoryDurationTicks, CancellationToken cancellationToken, Flight? origin = null)
     {
         var writeL1 = (settings.Flags & HybridCacheEntryFlags.DisableLocalCacheWrite) == 0;
         var writeL2 = _l2 is not null && (settings.Flags & HybridCacheEntryFlags.DisableDistributedCacheWrite) == 0;
@@ -58,7 +58,7 @@ internal sealed partial class DefaultHybridCache
             var item = CreateItem(value, reusable, payload, serializer, createdUtcTicks, expiresUtc, factoryDurationTicks, tags, settings.LocalExpiration, nowUtc);
             if (writeL1)
             {
-                SetL1(key, item);
+                SetL1(key, item, origin);
             }
 
             if (writeL2)

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using HybridCacheKit.Distributed;
 using Microsoft.Extensions.Caching.Distributed;
 
 namespace HybridCacheKit.Internal;
@@ -13,6 +14,9 @@ internal sealed partial class DefaultHybridCache
     internal const string TagKeyPrefix = ReservedPrefix + "tag:";
     private const byte TagRecordVersion = 1;
     private const int TagRecordLength = 9;
+
+    // Bounds the memory spent remembering which never-invalidated tags were checked (a cardinality flood guard).
+    private const int MaxTrackedTags = 100_000;
 
     private readonly ConcurrentDictionary<string, TagState> _tagStates = new(StringComparer.Ordinal);
     private readonly TagState _allTags = new();
@@ -72,6 +76,7 @@ internal sealed partial class DefaultHybridCache
             await s._l2.SetAsync(s.Item2, s.record, s.options, ct).ConfigureAwait(false);
             return true;
         }, cancellationToken).ConfigureAwait(false);
+        await PublishAsync(HybridCacheBackplaneMessageKind.TagInvalidated, tag, stamp, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Raises the local invalidation stamp of a tag (never lowers it). Also used when a backplane reports one.</summary>
@@ -140,10 +145,15 @@ internal sealed partial class DefaultHybridCache
         state ??= _tagStates.TryGetValue(tag, out var existing) ? existing : null;
         var cacheFor = _options.TagStateCacheDuration;
         var nowMs = _clock.NowMs();
-        if (state is not null && cacheFor > TimeSpan.Zero && nowMs - Volatile.Read(ref state.CheckedAtMs) < (long)cacheFor.TotalMilliseconds)
+        if (state is not null
+            && ((cacheFor > TimeSpan.Zero && nowMs - Volatile.Read(ref state.CheckedAtMs) < (long)cacheFor.TotalMilliseconds)
+                || (BackplaneTrusted && Volatile.Read(ref state.Epoch) == Volatile.Read(ref _tagEpoch))))
         {
+            // Read recently enough, or read since the backplane (re)connected: every later invalidation reaches us as a message.
             return Volatile.Read(ref state.InvalidatedAt);
         }
+
+        var epoch = Volatile.Read(ref _tagEpoch);
 
         var recordKey = TagKeyPrefix + tag;
         var (ok, bytes) = await CallL2Async("tag_get", recordKey, (_l2!, recordKey), static (s, ct) => new ValueTask<byte[]?>(s.Item1.GetAsync(s.recordKey, ct)), cancellationToken).ConfigureAwait(false);
@@ -172,10 +182,16 @@ internal sealed partial class DefaultHybridCache
             RecordInvalidation(tag, remote);
             state ??= tag == "*" ? _allTags : _tagStates.GetOrAdd(tag, static _ => new TagState());
         }
+        else if (state is null && BackplaneTrusted && _tagStates.Count < MaxTrackedTags)
+        {
+            // Remember that this never-invalidated tag was checked, so later L2 hits need not re-read it.
+            state = _tagStates.GetOrAdd(tag, static _ => new TagState());
+        }
 
         if (state is not null)
         {
             Volatile.Write(ref state.CheckedAtMs, nowMs);
+            Volatile.Write(ref state.Epoch, epoch);
             return Math.Max(remote, Volatile.Read(ref state.InvalidatedAt));
         }
 
@@ -202,6 +218,7 @@ internal sealed partial class DefaultHybridCache
 #pragma warning disable SA1401, CA1051 // fields for Interlocked/Volatile access
         public long InvalidatedAt;
         public long CheckedAtMs = long.MinValue / 2;
+        public int Epoch = -1;
 #pragma warning restore SA1401, CA1051
     }
 }

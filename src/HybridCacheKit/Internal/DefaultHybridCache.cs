@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics.Metrics;
+using HybridCacheKit.Distributed;
 using HybridCacheKit.Serialization;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
@@ -73,6 +74,10 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
         _maxKeyLength = _options.MaximumKeyLength;
         _failSafe = _options.EnableFailSafe;
         _eagerBeta = _options.EagerRefreshBeta;
+
+        _lock = _l2 is null ? null : services.GetService<IHybridCacheDistributedLock>();
+        _backplane = _l2 is null ? null : services.GetService<IHybridCacheBackplane>();
+        _backplane?.Subscribe(new BackplaneListener(this));
     }
 
     internal HybridCacheKitOptions KitOptions => _options;
@@ -160,6 +165,7 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
         var tagArray = NormalizeTags(tags);
         var created = _clock.NextStamp();
         await StoreAsync(key, value, settings, tagArray, created, factoryDurationTicks: 0, cancellationToken).ConfigureAwait(false);
+        await PublishAsync(HybridCacheBackplaneMessageKind.KeyChanged, key, created, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -175,6 +181,7 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
         if (_l2 is not null)
         {
             await RemoveFromL2Async(key, cancellationToken).ConfigureAwait(false);
+            await PublishAsync(HybridCacheBackplaneMessageKind.KeyRemoved, key, _clock.NextStamp(), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -273,6 +280,19 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
     }
 
     private bool IsValidKey(string key)
+    {
+        // Fast path, one vectorized scan: a non-empty, not too long key of printable ASCII without the reserved prefix.
+        if ((uint)(key.Length - 1) < (uint)_maxKeyLength
+            && !key.AsSpan().ContainsAnyExceptInRange(' ', '~')
+            && (key[0] != '_' || !key.StartsWith(ReservedPrefix, StringComparison.Ordinal)))
+        {
+            return true;
+        }
+
+        return IsValidKeySlow(key);
+    }
+
+    private bool IsValidKeySlow(string key)
     {
         string? reason = null;
         if (key.Length == 0)

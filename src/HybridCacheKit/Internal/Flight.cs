@@ -10,10 +10,18 @@ internal abstract class Flight(Type valueType, bool pinned)
     private readonly Lock _gate = new();
     private int _callers;
     private bool _closed;
+    private bool _l1WriteSuppressed;
 
     public Type ValueType { get; } = valueType;
 
     public CancellationTokenSource Cancellation { get; } = new();
+
+    /// <summary>Set when the backplane reports the key changed while this run was in progress: its result must not enter L1.</summary>
+    public bool L1WriteSuppressed
+    {
+        get => Volatile.Read(ref _l1WriteSuppressed);
+        set => Volatile.Write(ref _l1WriteSuppressed, value);
+    }
 
     /// <summary>Adds a waiting caller; false when the run was already abandoned or finished.</summary>
     public bool TryAddCaller()

@@ -1,0 +1,48 @@
+namespace HybridCacheKit.StackExchangeRedis.Internal;
+
+/// <summary>
+/// Consecutive-failure circuit breaker. Closed: calls flow. After <c>threshold</c> consecutive failures it opens and
+/// rejects calls for the break duration; then it lets exactly one probe through (half-open): success closes it,
+/// failure re-opens it. Lock-free; time from the injected <see cref="TimeProvider"/>.
+/// </summary>
+internal sealed class CircuitBreaker(int threshold, TimeSpan breakDuration, TimeProvider time)
+{
+    private const int Closed = 0;
+    private const int Open = 1;
+    private const int HalfOpen = 2;
+
+    private int _state;
+    private int _failures;
+    private long _openUntilTimestamp;
+
+    public bool IsOpen => Volatile.Read(ref _state) != Closed;
+
+    /// <summary>Whether a call may go to Redis now. In the half-open state only one caller gets <see langword="true"/>.</summary>
+    public bool TryEnter()
+    {
+        switch (Volatile.Read(ref _state))
+        {
+            case Closed:
+                return true;
+            case Open when time.GetTimestamp() >= Volatile.Read(ref _openUntilTimestamp):
+                return Interlocked.CompareExchange(ref _state, HalfOpen, Open) == Open;
+            default:
+                return false;
+        }
+    }
+
+    public void OnSuccess()
+    {
+        Volatile.Write(ref _failures, 0);
+        Volatile.Write(ref _state, Closed);
+    }
+
+    public void OnFailure()
+    {
+        if (Volatile.Read(ref _state) == HalfOpen || Interlocked.Increment(ref _failures) >= threshold)
+        {
+            Volatile.Write(ref _openUntilTimestamp, time.GetTimestamp() + (long)(breakDuration.TotalSeconds * time.TimestampFrequency));
+            Volatile.Write(ref _state, Open);
+        }
+    }
+}

@@ -27,6 +27,6 @@ internal enum EnvelopeReadStatus
     /// <summary>The (decompressed) payload would exceed the configured maximum.</summary>
     PayloadTooLarge,
 
-    /// <summary>The compressed payload could not be decompressed to its declared length.</summary>
+    /// <summary>The compressed payload could not be decompressed to its declared length, or not to the bytes its checksum describes.</summary>
     DecompressionFailed,
 }

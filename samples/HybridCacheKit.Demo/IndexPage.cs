@@ -9,7 +9,7 @@ internal static class IndexPage
         30 s (Demo:CacheExpirationSeconds); fail-safe is on.
 
         GET    /products/{id}             one product, cached with tags product:{id} and products
-                                          ("source" says database or cache; "databaseQueries" counts queries)
+                                          ("source": database, cache or stale cache (fail-safe); "databaseQueries" counts queries)
         GET    /products                  all products, cached with tag products (and each product:{id})
         POST   /products/{id}/price?value=N   change a price, then invalidate tag product:{id}
         DELETE /cache/tags/{tag}          invalidate every entry with that tag

@@ -65,7 +65,7 @@ app.MapGet("/products/{id:int}", async (int id, HybridCache cache, ProductDataba
         {
             product = cached.Product,
             generatedAt = cached.GeneratedAt,
-            source = factoryRan ? "database" : "cache",
+            source = Source(factoryRan, cached.GeneratedAt),
             databaseQueries = db.QueryCount,
         });
 });
@@ -102,7 +102,7 @@ app.MapGet("/products", async (HybridCache cache, ProductDatabase db, TimeProvid
     {
         products = list.Products,
         generatedAt = list.GeneratedAt,
-        source = factoryRan ? "database" : "cache",
+        source = Source(factoryRan, list.GeneratedAt),
         databaseQueries = db.QueryCount,
     });
 });
@@ -147,6 +147,12 @@ app.MapGet("/stats", (CacheStats stats, ProductDatabase db) => Results.Ok(new { 
 app.MapGet("/health", () => "ok");
 
 app.Run();
+
+// Where a response's data came from. Only fail-safe serves data older than the expiration.
+string Source(bool factoryRan, DateTimeOffset generatedAt)
+    => factoryRan ? "database"
+        : app.Services.GetRequiredService<TimeProvider>().GetUtcNow() - generatedAt > expiration ? "stale cache (fail-safe)"
+        : "cache";
 
 /// <summary>The entry point; public so that tests can start the app with <c>WebApplicationFactory&lt;Program&gt;</c>.</summary>
 public partial class Program;

@@ -110,7 +110,7 @@ public sealed class ProductEndpointTests : IDisposable
         var stale = await shortLived.GetProductAsync(5);
 
         Assert.Equal(fresh.GeneratedAt, stale.GeneratedAt);
-        Assert.Equal("cache", stale.Source);
+        Assert.Equal("stale cache (fail-safe)", stale.Source);
         Assert.Equal(1, (await shortLived.GetStatsAsync()).Cache.StaleServed);
     }
 

@@ -56,13 +56,15 @@ public class EngineBenchmarks
         _services = services.BuildServiceProvider();
         _cache = _services.GetRequiredService<HybridCache>();
 
-        _detailsJson = JsonSerializer.SerializeToUtf8Bytes(_details, _json);
-
         // Warm the keys, then check each benchmark measures what its name says before BenchmarkDotNet times it.
         _ = _cache.GetOrCreateAsync(ImmutableKey, this, s_immutableFactory).AsTask().GetAwaiter().GetResult();
         _ = _cache.GetOrCreateAsync(MutableKey, this, s_mutableFactory).AsTask().GetAwaiter().GetResult();
         _ = _cache.GetOrCreateAsync(L2Key, this, s_mutableFactory).AsTask().GetAwaiter().GetResult();
         var runsAfterWarmUp = _factoryRuns;
+
+        // The reference deserializes exactly the bytes the engine's L1 holds for MutableKey.
+        _detailsJson = EngineInternals.L1Item(_cache, MutableKey).Payload!;
+        Check(_detailsJson.AsSpan().SequenceEqual(JsonSerializer.SerializeToUtf8Bytes(_details, _json)), "The engine's L1 payload must be plain System.Text.Json output.");
 
         Check(ReferenceEquals(L1HitImmutable(), _summary), "L1HitImmutable must return the cached instance itself.");
         var copy = L1HitMutable();

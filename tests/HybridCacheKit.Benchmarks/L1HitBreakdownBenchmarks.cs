@@ -1,4 +1,9 @@
+using System.Buffers;
 using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using HybridCacheKit.Serialization;
 using BenchmarkDotNet.Attributes;
 using HybridCacheKit.Internal;
 using Microsoft.Extensions.Caching.Hybrid;
@@ -17,16 +22,22 @@ public class L1HitBreakdownBenchmarks
 {
     private const string Key = "product:42:summary";
     private const string IntKey = "product:42:stock";
+    private const string MutableKey = "product:42:details";
 
     private static readonly Func<L1HitBreakdownBenchmarks, CancellationToken, ValueTask<ProductSummary>> s_factory =
         static (self, _) => new ValueTask<ProductSummary>(self._summary);
 
+    private static readonly Func<L1HitBreakdownBenchmarks, CancellationToken, ValueTask<ProductDetails>> s_mutableFactory =
+        static (self, _) => new ValueTask<ProductDetails>(self._details);
+
     private static readonly Func<int, CancellationToken, ValueTask<int>> s_intFactory = static (state, _) => new ValueTask<int>(state);
 
     private readonly ProductSummary _summary = new(42, "Espresso machine", 249.90m);
+    private readonly ProductDetails _details = ProductDetails.Sample();
     private readonly CacheClock _clock = new(TimeProvider.System);
     private readonly CacheInstruments _instruments = new(meterFactory: null);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, object> _dictionary = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CacheItem> _itemDictionary = new(StringComparer.Ordinal);
 
     private MemoryCache _raw = null!;
     private MemoryCache _rawWithExpiry = null!;
@@ -34,6 +45,10 @@ public class L1HitBreakdownBenchmarks
     private HybridCache _cache = null!;
     private MemoryCache _engineL1 = null!;
     private CacheItem _item = null!;
+    private CacheItem _mutableItem = null!;
+    private byte[] _payload = null!;
+    private IHybridCacheSerializer<ProductDetails> _serializer = null!;
+    private JsonTypeInfo<ProductDetails> _typeInfo = null!;
     private long _allTagsInvalidatedAt = -1;
 
     [GlobalSetup]
@@ -52,8 +67,15 @@ public class L1HitBreakdownBenchmarks
         _ = _cache.GetOrCreateAsync(Key, this, s_factory).AsTask().GetAwaiter().GetResult();
         _ = _cache.GetOrCreateAsync(IntKey, 7, s_intFactory).AsTask().GetAwaiter().GetResult();
 
-        _engineL1 = (MemoryCache)typeof(DefaultHybridCache).GetField("_l1", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(_cache)!;
-        _item = (CacheItem)_engineL1.Get(Key)!;
+        _ = _cache.GetOrCreateAsync(MutableKey, this, s_mutableFactory).AsTask().GetAwaiter().GetResult();
+
+        _engineL1 = EngineInternals.L1(_cache);
+        _item = EngineInternals.L1Item(_cache, Key);
+        _mutableItem = EngineInternals.L1Item(_cache, MutableKey);
+        _payload = _mutableItem.Payload!;
+        _serializer = (IHybridCacheSerializer<ProductDetails>)typeof(CacheItem).GetField("_serializer", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(_mutableItem)!;
+        _typeInfo = (JsonTypeInfo<ProductDetails>)SerializerRegistry.DefaultJsonOptions.GetTypeInfo(typeof(ProductDetails));
+        _itemDictionary[Key] = _item;
     }
 
     [GlobalCleanup]
@@ -125,6 +147,84 @@ public class L1HitBreakdownBenchmarks
     {
         var pending = new ValueTask<ProductSummary>(_item.GetValue<ProductSummary>());
         return pending.IsCompletedSuccessfully ? pending.Result : throw new InvalidOperationException();
+    }
+
+    /// <summary>Mutable: the whole hit (lookup + deserialize a copy), as in EngineBenchmarks.L1HitMutable.</summary>
+    [Benchmark]
+    public ProductDetails MutableEngineHit()
+    {
+        var pending = _cache.GetOrCreateAsync(MutableKey, this, s_mutableFactory);
+        return pending.IsCompletedSuccessfully ? pending.Result : throw new InvalidOperationException();
+    }
+
+    /// <summary>Mutable: CacheItem.GetValue alone (interface cast + ReadOnlySequence + the engine's JSON serializer).</summary>
+    [Benchmark]
+    public ProductDetails MutableCacheItemGetValue() => _mutableItem.GetValue<ProductDetails>();
+
+    /// <summary>Mutable: the engine's serializer on the same bytes, called directly.</summary>
+    [Benchmark]
+    public ProductDetails MutableSerializerDeserialize() => _serializer.Deserialize(new ReadOnlySequence<byte>(_payload));
+
+    /// <summary>Mutable: System.Text.Json with the same JsonTypeInfo, from a span: the floor.</summary>
+    [Benchmark]
+    public ProductDetails MutableJsonTypeInfoDeserialize() => JsonSerializer.Deserialize(_payload, _typeInfo)!;
+
+    /// <summary>
+    /// Proposal A, same MemoryCache: only the length check before the lookup (a key found in L1 was validated when it
+    /// was stored; the character scans can run on the miss path), no castclass after the ValueType check, and the
+    /// hit path as one small method instead of the 7-argument GetOrCreateCoreAsync.
+    /// </summary>
+    [Benchmark]
+    public ProductSummary ProposedHitMemoryCache()
+        => TryHitMemoryCache<ProductSummary>(Key, out var value) ? value : throw new InvalidOperationException();
+
+    /// <summary>Proposal B: as A, but L1 a ConcurrentDictionary of CacheItem (no MemoryCache clock read or bookkeeping).</summary>
+    [Benchmark]
+    public ProductSummary ProposedHitDictionary()
+        => TryHitDictionary<ProductSummary>(Key, out var value) ? value : throw new InvalidOperationException();
+
+    // Generic and not inlined, like the engine, so reference-type T runs as shared (__Canon) code as it does there.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryHitMemoryCache<T>(string key, out T value)
+    {
+        if (key.Length <= 1024 && _engineL1.TryGetValue(key, out var boxed) && boxed is CacheItem item)
+        {
+            return TryTake(item, out value);
+        }
+
+        value = default!;
+        return false;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryHitDictionary<T>(string key, out T value)
+    {
+        if (key.Length <= 1024 && _itemDictionary.TryGetValue(key, out var item))
+        {
+            return TryTake(item, out value);
+        }
+
+        value = default!;
+        return false;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryTake<T>(CacheItem item, out T value)
+    {
+        if (item.ValueType == typeof(T)
+            && item.HasInstance
+            && item.CreatedUtcTicks > Volatile.Read(ref _allTagsInvalidatedAt)
+            && item.Tags.Length == 0
+            && _clock.NowMs() < item.FreshUntilMs)
+        {
+            _instruments.L1Hit();
+            var instance = item.Instance;
+            value = typeof(T).IsValueType ? (T)instance! : Unsafe.As<object?, T>(ref instance);
+            return true;
+        }
+
+        value = default!;
+        return false;
     }
 
     // Copied from DefaultHybridCache.IsValidKey (the accepted path; rejection logging omitted).

@@ -73,8 +73,11 @@ internal sealed class CacheItem
     /// reconnects; an item from an older epoch is no longer fresh (invalidations may have been missed) and is revalidated
     /// against L2 before it is served again.
     /// </summary>
-#pragma warning disable CA1051, SA1401 // set once, right before the item is published to L1
+#pragma warning disable CA1051, SA1401 // fields for Volatile access
     public int Epoch;
+
+    /// <summary>When L1 last served this item (monotonic ms, coarse); the order of LRU compaction.</summary>
+    public long LastAccessMs;
 #pragma warning restore CA1051, SA1401
 
     /// <summary>The L1 size charge: payload bytes plus a fixed overhead.</summary>

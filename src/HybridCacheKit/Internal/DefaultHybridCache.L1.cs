@@ -1,9 +1,7 @@
-using Microsoft.Extensions.Caching.Memory;
-
 namespace HybridCacheKit.Internal;
 
-// L1: a private MemoryCache of CacheItem. MemoryCache's own expiration (wall clock) only reclaims memory; whether an
-// item may be served is decided here, against the injected TimeProvider and the local tag invalidation state.
+// L1: an L1Store of CacheItem. Whether an item may be served is decided here, on the monotonic clock of the injected
+// TimeProvider and against the local tag invalidation state; the store only holds, sweeps and bounds the items.
 internal sealed partial class DefaultHybridCache
 {
     private enum L1Result
@@ -15,7 +13,8 @@ internal sealed partial class DefaultHybridCache
 
     private L1Result LookupL1(string key, Type type, out CacheItem? item)
     {
-        if (!_l1.TryGetValue(key, out var boxed) || boxed is not CacheItem found)
+        var now = _clock.NowMs();
+        if (!_l1.TryGet(key, out var found, now))
         {
             item = null;
             return L1Result.Miss;
@@ -28,12 +27,11 @@ internal sealed partial class DefaultHybridCache
 
         if (IsInvalidatedLocally(found))
         {
-            _l1.Remove(key);
+            _l1.Remove(key, found);
             item = null;
             return L1Result.Miss;
         }
 
-        var now = _clock.NowMs();
         item = found;
         if (now < found.FreshUntilMs && found.Epoch == Volatile.Read(ref _l1Epoch))
         {
@@ -42,6 +40,11 @@ internal sealed partial class DefaultHybridCache
 
         return now < found.HoldUntilMs ? L1Result.Stale : L1Result.Miss;
     }
+
+    /// <summary>The L1 item held for a key, whatever its freshness (for benchmarks and diagnostics).</summary>
+    internal CacheItem? PeekL1(string key) => _l1.TryGet(key, out var item, _clock.NowMs()) ? item : null;
+
+    internal long L1SizeForTests => _l1.Size;
 
     private void SetL1(string key, CacheItem item, Flight? origin = null)
     {
@@ -52,12 +55,7 @@ internal sealed partial class DefaultHybridCache
         }
 
         item.Epoch = Volatile.Read(ref _l1Epoch);
-        using (var entry = _l1.CreateEntry(key))
-        {
-            entry.Value = item;
-            entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromMilliseconds(holdMs);
-            entry.Size = item.Size;
-        }
+        _l1.Set(key, item);
 
         // The backplane may have reported a change between the check above and the insert.
         if (origin?.L1WriteSuppressed == true)

@@ -4,7 +4,6 @@ using HybridCacheKit.Distributed;
 using HybridCacheKit.Serialization;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -13,7 +12,7 @@ using Microsoft.Extensions.Options;
 namespace HybridCacheKit.Internal;
 
 /// <summary>
-/// The HybridCacheKit engine: L1 (a private <see cref="MemoryCache"/>) in front of the registered
+/// The HybridCacheKit engine: L1 (an <see cref="L1Store"/>) in front of the registered
 /// <see cref="IDistributedCache"/> (L2). One file per concern: <c>.L1</c>, <c>.L2</c>, <c>.Stampede</c>, <c>.Tags</c>,
 /// <c>.Store</c>, <c>.Log</c>. See Internal/readme.md for the design.
 /// </summary>
@@ -32,7 +31,7 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
     private readonly HybridCacheKitOptions _options;
     private readonly IDistributedCache? _l2;
     private readonly IBufferDistributedCache? _bufferL2;
-    private readonly MemoryCache _l1;
+    private readonly L1Store _l1;
     private readonly SerializerRegistry _serializers;
     private readonly CacheClock _clock;
     private readonly ILogger _logger;
@@ -66,7 +65,7 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
         _serializers = new SerializerRegistry(services, _options);
         _l2 = services.GetService<IDistributedCache>();
         _bufferL2 = _l2 as IBufferDistributedCache;
-        _l1 = new MemoryCache(new MemoryCacheOptions { SizeLimit = _options.LocalCacheSizeLimitBytes, CompactionPercentage = 0.2 });
+        _l1 = new L1Store(_clock, _options.LocalCacheSizeLimitBytes, TimeSpan.FromSeconds(10));
 
         _defaultExpiration = _options.DefaultEntryOptions?.Expiration ?? s_defaultExpiration;
         _defaultLocalExpiration = _options.DefaultEntryOptions?.LocalCacheExpiration;
@@ -125,13 +124,12 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
     {
         ArgumentNullException.ThrowIfNull(key);
         var flags = options?.Flags ?? _defaultFlags;
-        if (!IsValidKey(key))
-        {
-            return RunUncachedAsync(key, state, plainFactory, contextFactory, options, tags, cancellationToken);
-        }
-
         CacheItem? stale = null;
-        if ((flags & HybridCacheEntryFlags.DisableLocalCacheRead) == 0)
+        var readL1 = (flags & HybridCacheEntryFlags.DisableLocalCacheRead) == 0;
+
+        // The hit path validates nothing but the length: a key that fails validation is never stored, so it cannot
+        // hit. The full validation runs on the way to a miss.
+        if (readL1 && key.Length <= _maxKeyLength)
         {
             var lookup = LookupL1(key, typeof(T), out var item);
             if (lookup == L1Result.Fresh)
@@ -146,6 +144,15 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
             }
 
             stale = lookup == L1Result.Stale ? item : null;
+        }
+
+        if (!IsValidKey(key))
+        {
+            return RunUncachedAsync(key, state, plainFactory, contextFactory, options, tags, cancellationToken);
+        }
+
+        if (readL1)
+        {
             _metrics.L1Miss();
         }
 

@@ -1,0 +1,130 @@
+using HybridCacheKit.Internal;
+using HybridCacheKit.TestUtilities.Time;
+using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HybridCacheKit.Tests.L1;
+
+public sealed class L1StoreTests
+{
+    private readonly FakeTimeProvider _time = new();
+
+    [Fact]
+    public void Set_ReplacingAnItem_AccountsOnlyTheNewSize()
+    {
+        using var store = CreateStore(sizeLimit: null);
+        store.Set("a", Item(payloadBytes: 100));
+        var sizeOfOne = store.Size;
+
+        store.Set("a", Item(payloadBytes: 300));
+
+        Assert.Equal(1, store.Count);
+        Assert.Equal(sizeOfOne + 200, store.Size);
+    }
+
+    [Fact]
+    public void Remove_AndClear_ReturnSizeToZero()
+    {
+        using var store = CreateStore(sizeLimit: null);
+        store.Set("a", Item(100));
+        store.Set("b", Item(100));
+        store.Set("c", Item(100));
+
+        Assert.True(store.Remove("a"));
+        Assert.False(store.Remove("a"));
+        store.Clear();
+
+        Assert.Equal(0, store.Count);
+        Assert.Equal(0, store.Size);
+    }
+
+    [Fact]
+    public void Remove_WithAnOlderItem_KeepsTheNewerOne()
+    {
+        using var store = CreateStore(sizeLimit: null);
+        var older = Item(10);
+        var newer = Item(10);
+        store.Set("k", older);
+        store.Set("k", newer);
+
+        store.Remove("k", older);
+
+        Assert.True(store.TryGet("k", out var held, 0));
+        Assert.Same(newer, held);
+    }
+
+    [Fact]
+    public void Sweep_DropsItemsPastTheirHoldTime_WhenTheTimerFires()
+    {
+        using var store = CreateStore(sizeLimit: null);
+        store.Set("short", Item(10, holdForMs: 1_000));
+        store.Set("long", Item(10, holdForMs: 60_000));
+
+        _time.Advance(TimeSpan.FromSeconds(11)); // past one sweep interval (10 s)
+
+        Assert.False(store.TryGet("short", out _, 0));
+        Assert.True(store.TryGet("long", out _, 0));
+    }
+
+    [Fact]
+    public void Set_OverTheSizeLimit_EvictsLeastRecentlyUsedFirst()
+    {
+        var itemSize = Item(1_000).Size;
+        using var store = CreateStore(sizeLimit: itemSize * 10);
+        for (var i = 0; i < 10; i++)
+        {
+            store.Set("k" + i, Item(1_000));
+            _time.Advance(TimeSpan.FromSeconds(2));
+        }
+
+        // Touch k0 so it becomes the most recently used.
+        Assert.True(store.TryGet("k0", out _, NowMs()));
+        _time.Advance(TimeSpan.FromSeconds(2));
+
+        store.Set("k10", Item(1_000));
+
+        Assert.True(store.Size <= itemSize * 10);
+        Assert.True(store.TryGet("k0", out _, NowMs()));
+        Assert.True(store.TryGet("k10", out _, NowMs()));
+        Assert.False(store.TryGet("k1", out _, NowMs()));
+    }
+
+    [Fact]
+    public void Set_ItemLargerThanTheWholeLimit_IsNotStored()
+    {
+        using var store = CreateStore(sizeLimit: 500);
+        store.Set("big", Item(1_000));
+
+        Assert.False(store.TryGet("big", out _, 0));
+        Assert.Equal(0, store.Size);
+    }
+
+    [Fact]
+    public async Task GetOrCreateAsync_WithLocalCacheSizeLimit_KeepsL1WithinTheLimit()
+    {
+        const long limit = 64 * 1024;
+        var services = new ServiceCollection();
+        services.AddHybridCacheKit(o => o.LocalCacheSizeLimitBytes = limit);
+        await using var provider = services.BuildServiceProvider();
+        var cache = (DefaultHybridCache)provider.GetRequiredService<HybridCache>();
+
+        for (var i = 0; i < 2_000; i++)
+        {
+            // Mutable type: L1 holds its serialized bytes (~1 KB each), so the size is charged by payload.
+            await cache.GetOrCreateAsync("k" + i, ct => ValueTask.FromResult(new List<string> { new('x', 1_000) }));
+        }
+
+        Assert.True(cache.L1SizeForTests <= limit, $"L1 holds {cache.L1SizeForTests} bytes, over the {limit}-byte limit.");
+        Assert.True(cache.L1SizeForTests > limit / 2, "Compaction should keep L1 reasonably full, not empty it.");
+    }
+
+    private L1Store CreateStore(long? sizeLimit) => new(new CacheClock(_time), sizeLimit, TimeSpan.FromSeconds(10));
+
+    private long NowMs() => new CacheClock(_time).NowMs();
+
+    private CacheItem Item(int payloadBytes, long holdForMs = 60_000)
+    {
+        var now = NowMs();
+        return new CacheItem(typeof(byte[]), false, null, new byte[payloadBytes], null, 1, 2, 0, [], now + holdForMs, now + holdForMs, now + holdForMs);
+    }
+}

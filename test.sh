@@ -23,15 +23,23 @@ on_exit() {
 }
 trap on_exit EXIT
 
-ensure_redis() {
-  if command -v redis-server >/dev/null 2>&1; then
+# The tests need real servers and peers: redis-server (standalone, cluster, TLS) and, for the interop tests,
+# Debian's Python 3 with python3-redis and python3-msgpack (at /usr/bin/python3). Install what is missing.
+ensure_packages() {
+  local missing=()
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  if ! /usr/bin/python3 -c 'import redis, msgpack' >/dev/null 2>&1; then
+    missing+=(python3 python3-redis python3-msgpack)
+  fi
+  if [[ ${#missing[@]} -eq 0 ]]; then
     return
   fi
-  echo "redis-server is not installed; installing the Debian package redis-server."
+  echo "Installing missing Debian packages: ${missing[*]}"
   local sudo=()
   if [[ $(id -u) -ne 0 ]]; then
     if ! command -v sudo >/dev/null 2>&1; then
-      echo "test.sh: redis-server is missing and installing it needs root (run: apt-get install -y redis-server)." >&2
+      echo "test.sh: installing ${missing[*]} needs root (run: apt-get install -y ${missing[*]})." >&2
       exit 1
     fi
     # Without a terminal (CI) sudo must not wait for a password prompt.
@@ -39,9 +47,13 @@ ensure_redis() {
   fi
   export DEBIAN_FRONTEND=noninteractive
   "${sudo[@]}" apt-get update
-  "${sudo[@]}" apt-get install -y redis-server
+  "${sudo[@]}" apt-get install -y "${missing[@]}"
   command -v redis-server >/dev/null 2>&1 || {
     echo "test.sh: redis-server is still not on PATH after installing it." >&2
+    exit 1
+  }
+  /usr/bin/python3 -c 'import redis, msgpack' || {
+    echo "test.sh: /usr/bin/python3 cannot import redis and msgpack after installing python3-redis python3-msgpack." >&2
     exit 1
   }
 }
@@ -75,7 +87,7 @@ summarize_trx() {
     }' "$1"
 }
 
-ensure_redis
+ensure_packages
 echo "redis-server: $(command -v redis-server) ($(redis-server --version | awk '{sub(/^v=/, "", $3); print $3}'))"
 echo "NuGet packages folder: ${NUGET_PACKAGES:-the default (~/.nuget/packages)}"
 

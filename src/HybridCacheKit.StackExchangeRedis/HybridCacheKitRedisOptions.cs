@@ -52,6 +52,10 @@ public sealed class HybridCacheKitRedisOptions
     /// <value>Defaults to 10 seconds.</value>
     public TimeSpan LockWaitTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How values are stored: Microsoft's hash layout (the default) or plain strings that other languages read.</summary>
+    /// <value>Defaults to <see cref="RedisValueLayout.MicrosoftHash"/>.</value>
+    public RedisValueLayout ValueLayout { get; set; } = RedisValueLayout.MicrosoftHash;
+
     /// <summary>
     /// Use server-side Lua (EVAL/EVALSHA) where it saves round trips (sliding expiration refresh, lock release).
     /// When the server refuses scripts (an ACL without <c>+eval</c>/<c>+evalsha</c>), the package falls back to plain

@@ -35,6 +35,10 @@ public sealed class HybridCacheKitOptions
     /// <value>Defaults to <see langword="false"/> (mutable types are deserialized on each hit, as Microsoft does).</value>
     public bool ReuseMutableInstances { get; set; }
 
+    /// <summary>How values are written to L2: the binary envelope, or the plain serialized value that other languages can share.</summary>
+    /// <value>Defaults to <see cref="HybridCacheL2Format.Envelope"/>.</value>
+    public HybridCacheL2Format L2Format { get; set; } = HybridCacheL2Format.Envelope;
+
     /// <summary>Compress L2 payloads larger than <see cref="CompressionThresholdBytes"/> with Brotli.</summary>
     /// <value>Defaults to <see langword="false"/>. A call can still opt out with <see cref="HybridCacheEntryFlags.DisableCompression"/>.</value>
     public bool EnableCompression { get; set; }

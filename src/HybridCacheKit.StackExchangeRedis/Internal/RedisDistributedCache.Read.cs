@@ -13,6 +13,11 @@ internal sealed partial class RedisDistributedCache
 
     private async Task<StoredEntry> ReadAsync(string operation, string key, bool withData, CancellationToken token)
     {
+        if (_plainStrings)
+        {
+            return await ReadPlainAsync(operation, key, withData, token).ConfigureAwait(false);
+        }
+
         var state = new ReadState(this, KeyFor(key), withData, _time.GetUtcNow().UtcTicks);
         var entry = await _connection.ExecuteAsync(operation, state, static (db, s) => s.Cache.ReadEntryAsync(db, s), token).ConfigureAwait(false);
         return entry with { Data = entry.DataAt(state.NowUtcTicks) };

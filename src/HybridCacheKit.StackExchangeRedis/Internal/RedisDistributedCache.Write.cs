@@ -10,6 +10,12 @@ internal sealed partial class RedisDistributedCache
 {
     private async Task WriteAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token)
     {
+        if (_plainStrings)
+        {
+            await WritePlainAsync(key, value, options, token).ConfigureAwait(false);
+            return;
+        }
+
         var now = _time.GetUtcNow();
         var absolute = GetAbsoluteExpiration(now, options)?.UtcTicks;
         var sliding = options.SlidingExpiration?.Ticks;

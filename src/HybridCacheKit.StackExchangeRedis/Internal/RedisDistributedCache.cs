@@ -20,6 +20,7 @@ internal sealed partial class RedisDistributedCache : IBufferDistributedCache
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly RedisKey _prefix;
+    private readonly bool _plainStrings;
 
     public RedisDistributedCache(RedisConnection connection, ILoggerFactory? loggerFactory = null)
     {
@@ -29,6 +30,7 @@ internal sealed partial class RedisDistributedCache : IBufferDistributedCache
         _logger = (ILogger?)loggerFactory?.CreateLogger<RedisDistributedCache>() ?? NullLogger.Instance;
         _prefix = string.IsNullOrEmpty(connection.KeyPrefix) ? default : (RedisKey)connection.KeyPrefix;
         _scriptsRefused = connection.Options.UseScripts ? 0 : 1;
+        _plainStrings = connection.Options.ValueLayout == RedisValueLayout.PlainString;
     }
 
     internal RedisConnection Connection => _connection;

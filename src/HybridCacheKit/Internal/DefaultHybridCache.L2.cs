@@ -49,6 +49,11 @@ internal sealed partial class DefaultHybridCache
                 data = bytes;
             }
 
+            if (_options.L2Format == HybridCacheL2Format.Plain)
+            {
+                return ReadPlain<T>(key, data, settings);
+            }
+
             var status = PayloadEnvelope.TryRead(data, key, _options.MaximumPayloadBytes, out var metadata, out var payload);
             if (status != EnvelopeReadStatus.Ok)
             {

@@ -61,7 +61,11 @@ internal sealed partial class DefaultHybridCache
                 SetL1(key, item, origin);
             }
 
-            if (writeL2)
+            if (writeL2 && _options.L2Format == HybridCacheL2Format.Plain)
+            {
+                await WriteL2Async(key, buffer!, settings.Expiration, cancellationToken).ConfigureAwait(false);
+            }
+            else if (writeL2)
             {
                 var compress = _options.EnableCompression
                     && (settings.Flags & HybridCacheEntryFlags.DisableCompression) == 0

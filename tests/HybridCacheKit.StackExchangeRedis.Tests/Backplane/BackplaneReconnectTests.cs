@@ -79,6 +79,50 @@ public sealed class BackplaneReconnectTests
         Assert.Equal(2, b.Logs.WithEventId(EngineReconnected).Count);
     }
 
+    [Fact]
+    public async Task Backplane_RedisDownAtStartUp_NodesStartAndConnectOnceRedisIsUp()
+    {
+        await using var server = await RedisServer.StartAsync();
+        server.Kill();
+
+        // Start-up must not wait for, or fail on, Redis.
+        await using var nodes = await CacheNodes.StartAsync(2, server.ConfigurationString + ",connectTimeout=500", o => o.OperationTimeout = TimeSpan.FromMilliseconds(500), waitForBackplanes: false);
+        var (a, b) = (nodes[0], nodes[1]);
+        Assert.Equal("local", await GetAsync(b, "k", "local").WaitAsync(s_bound));
+        Assert.False(b.Backplane!.IsConnected);
+
+        await server.RestartAsync();
+        await Eventually.TrueAsync(() => a.Backplane!.IsConnected && b.Backplane!.IsConnected, s_bound, "the nodes did not connect once Redis was up");
+
+        // B's copy was cached while it could hear nothing: it is revalidated (L2 has nothing), then the backplane works.
+        Assert.Equal("b-fresh", await GetAsync(b, "k", "b-fresh"));
+        await a.Cache.SetAsync("k", "from-a", s_longLocal);
+        Assert.Equal("from-a", await Eventually.EqualsAsync("from-a", () => GetAsync(b, "k", "factory"), TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task Backplane_ServerKilledAndRestarted_ClientLibraryResubscribesWithoutHeartbeatRecovery()
+    {
+        await using var server = await RedisServer.StartAsync();
+        var instanceName = $"hck-resub-{Guid.NewGuid():N}:";
+        await using var b = CacheNode.Start("B", server.ConfigurationString, instanceName, o => o.OperationTimeout = TimeSpan.FromSeconds(1));
+        await b.WaitForBackplaneAsync();
+        Assert.Equal("x", await GetAsync(b, "k", "x")); // a miss takes the lock, which subscribes the lock channel
+
+        server.Kill();
+        await Eventually.TrueAsync(() => !b.Backplane!.IsConnected, s_bound, "B did not notice the outage");
+        await server.RestartAsync();
+        await Eventually.TrueAsync(() => b.Backplane!.IsConnected, s_bound, "B did not reconnect");
+
+        // StackExchange.Redis 1.2.6 resubscribed on its own: the backplane never had to detect a dead subscription by
+        // a missing heartbeat ("the subscription connection failed" is the only reason logged).
+        var reasons = b.Logs.WithEventId(2201).Select(e => e.State.Single(v => v.Key == "Reason").Value).ToList();
+        Assert.Equal(["the subscription connection failed"], reasons);
+        using var raw = server.CreateClient();
+        var channels = raw.Execute("PUBSUB", "CHANNELS", instanceName + "*").Items!.Select(i => i.Text).Order().ToList();
+        Assert.Equal([instanceName + "__hck:backplane", instanceName + "__hck:locks"], channels);
+    }
+
     private static List<Dictionary<string, string>> ClientList(RespClient raw)
     {
         var text = raw.Execute("CLIENT", "LIST").Text ?? throw new InvalidOperationException("CLIENT LIST returned nothing.");

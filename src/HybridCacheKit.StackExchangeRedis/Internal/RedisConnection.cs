@@ -85,7 +85,18 @@ internal sealed partial class RedisConnection : IDisposable
             }
 
             var task = call(multiplexer.GetDatabase(), state);
-            var result = await task.WaitAsync(remaining, _time, cancellationToken).ConfigureAwait(false);
+            var completion = task.WaitAsync(remaining, _time, cancellationToken);
+            if (!completion.IsCompleted)
+            {
+                // StackExchange.Redis 1.x completes tasks on one ordered completion worker per multiplexer, and an await
+                // continues inline there. The caller must not: it would stall every other reply while it runs, and a
+                // synchronous cache call made from that continuation would wait, until the timeout, for a reply queued
+                // behind itself. Wait without throwing, then move to the thread pool.
+                await ((Task)completion).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await Task.Yield();
+            }
+
+            var result = await completion.ConfigureAwait(false);
             _breaker.OnSuccess();
             return result;
         }

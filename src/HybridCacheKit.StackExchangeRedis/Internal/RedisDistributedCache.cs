@@ -1,34 +1,103 @@
 using System.Buffers;
 using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
 
 namespace HybridCacheKit.StackExchangeRedis.Internal;
 
-/// <summary>Redis IDistributedCache with Microsoft's RedisCache layout (work in progress).</summary>
-internal sealed class RedisDistributedCache(RedisConnection connection) : IBufferDistributedCache
+/// <summary>
+/// Redis <see cref="IDistributedCache"/> and <see cref="IBufferDistributedCache"/> that reads and writes the layout of
+/// Microsoft's <c>RedisCache</c> (docs/redis-layout.md): key = instance name + key, a hash with <c>absexp</c>,
+/// <c>sldexp</c> and <c>data</c>, and a Redis TTL. A read refreshes sliding expiration in the same round trip (a Lua
+/// script); when the server refuses scripts it falls back to HMGET then EXPIRE for good. Every call goes through
+/// <see cref="RedisConnection.ExecuteAsync{TState, T}"/>: bounded by the operation timeout, behind the circuit breaker,
+/// cancellable. The synchronous methods block on the same bounded calls, so they obey the same timeout.
+/// </summary>
+internal sealed partial class RedisDistributedCache : IBufferDistributedCache
 {
-    internal RedisConnection Connection => connection;
+    private readonly RedisConnection _connection;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly RedisKey _prefix;
 
-    public byte[]? Get(string key) => throw new NotImplementedException();
+    public RedisDistributedCache(RedisConnection connection, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        _connection = connection;
+        _time = connection.TimeProvider;
+        _logger = (ILogger?)loggerFactory?.CreateLogger<RedisDistributedCache>() ?? NullLogger.Instance;
+        _prefix = string.IsNullOrEmpty(connection.KeyPrefix) ? default : (RedisKey)connection.KeyPrefix;
+        _scriptsRefused = connection.Options.UseScripts ? 0 : 1;
+    }
 
-    public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => throw new NotImplementedException();
+    internal RedisConnection Connection => _connection;
 
-    public void Refresh(string key) => throw new NotImplementedException();
+    public byte[]? Get(string key) => GetAsync(key).GetAwaiter().GetResult();
 
-    public Task RefreshAsync(string key, CancellationToken token = default) => throw new NotImplementedException();
+    public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var entry = await ReadAsync("get", key, withData: true, token).ConfigureAwait(false);
+        return entry.Data;
+    }
 
-    public void Remove(string key) => throw new NotImplementedException();
+    public bool TryGet(string key, IBufferWriter<byte> destination) => TryGetAsync(key, destination).AsTask().GetAwaiter().GetResult();
 
-    public Task RemoveAsync(string key, CancellationToken token = default) => throw new NotImplementedException();
+    public async ValueTask<bool> TryGetAsync(string key, IBufferWriter<byte> destination, CancellationToken token = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(destination);
+        var entry = await ReadAsync("get", key, withData: true, token).ConfigureAwait(false);
+        if (entry.Data is not { } data)
+        {
+            return false;
+        }
 
-    public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => throw new NotImplementedException();
+        // StackExchange.Redis 1.x hands out the reply as its own byte[]; this is the one copy, into the caller's buffer.
+        destination.Write(data);
+        return true;
+    }
 
-    public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) => throw new NotImplementedException();
+    public void Refresh(string key) => RefreshAsync(key).GetAwaiter().GetResult();
 
-    public bool TryGet(string key, IBufferWriter<byte> destination) => throw new NotImplementedException();
+    public async Task RefreshAsync(string key, CancellationToken token = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        _ = await ReadAsync("refresh", key, withData: false, token).ConfigureAwait(false);
+    }
 
-    public ValueTask<bool> TryGetAsync(string key, IBufferWriter<byte> destination, CancellationToken token = default) => throw new NotImplementedException();
+    public void Remove(string key) => RemoveAsync(key).GetAwaiter().GetResult();
 
-    public void Set(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options) => throw new NotImplementedException();
+    public async Task RemoveAsync(string key, CancellationToken token = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        _ = await _connection.ExecuteAsync("remove", KeyFor(key), static (db, k) => db.KeyDeleteAsync(k), token).ConfigureAwait(false);
+    }
 
-    public ValueTask SetAsync(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, CancellationToken token = default) => throw new NotImplementedException();
+    public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => SetAsync(key, value, options).GetAwaiter().GetResult();
+
+    public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(options);
+        return WriteAsync(key, value, options, token);
+    }
+
+    public void Set(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options) => SetAsync(key, value, options).AsTask().GetAwaiter().GetResult();
+
+    public ValueTask SetAsync(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, CancellationToken token = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(options);
+
+        // StackExchange.Redis 1.x only sends a byte[] it owns for the whole call, and a command abandoned on timeout may
+        // still be written later (it stays queued while reconnecting). The sequence may be a pooled buffer its owner
+        // reuses as soon as this returns, so it is copied once; single-segment input skips the linearizing walk.
+        var bytes = value.IsSingleSegment ? value.First.ToArray() : value.ToArray();
+        return new ValueTask(WriteAsync(key, bytes, options, token));
+    }
+
+    private RedisKey KeyFor(string key) => _prefix.Append(key);
 }

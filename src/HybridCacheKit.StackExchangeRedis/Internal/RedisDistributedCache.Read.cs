@@ -1,0 +1,71 @@
+using HybridCacheKit.StackExchangeRedis.Internal.Scripts;
+using StackExchange.Redis;
+
+namespace HybridCacheKit.StackExchangeRedis.Internal;
+
+// Get and Refresh: read absexp/sldexp(/data) and renew a sliding expiration. With scripts: one EVALSHA (one round
+// trip). Without (refused by the server, or UseScripts = false): HMGET, then EXPIRE when the entry slides (two round
+// trips, which is what Microsoft's RedisCache always does). Both run inside one bounded RedisConnection call.
+internal sealed partial class RedisDistributedCache
+{
+    private static readonly RedisValue WithData = "1";
+    private static readonly RedisValue WithoutData = "0";
+
+    private async Task<StoredEntry> ReadAsync(string operation, string key, bool withData, CancellationToken token)
+    {
+        var state = new ReadState(this, KeyFor(key), withData, _time.GetUtcNow().UtcTicks);
+        var entry = await _connection.ExecuteAsync(operation, state, static (db, s) => s.Cache.ReadEntryAsync(db, s), token).ConfigureAwait(false);
+        return entry with { Data = entry.DataAt(state.NowUtcTicks) };
+    }
+
+    private async Task<StoredEntry> ReadEntryAsync(IDatabase db, ReadState state)
+    {
+        if (UsesScripts)
+        {
+            var fields = await TryReadWithScriptAsync(db, state).ConfigureAwait(false);
+            if (fields is not null)
+            {
+                return StoredEntry.Parse(fields, state.WithData);
+            }
+        }
+
+        var entry = StoredEntry.Parse(await db.HashGetAsync(state.Key, state.WithData ? MetadataAndDataFields : MetadataFields).ConfigureAwait(false), state.WithData);
+        if (entry.SlidingTicks is not null
+            && GetTtlSeconds(state.NowUtcTicks, entry.AbsoluteUtcTicks, entry.SlidingTicks) is > 0 and var seconds)
+        {
+            // If the key went away between the two commands EXPIRE does nothing, as for Microsoft's RedisCache.
+            _ = await db.KeyExpireAsync(state.Key, TimeSpan.FromSeconds(seconds)).ConfigureAwait(false);
+        }
+
+        return entry;
+    }
+
+    /// <summary>Runs the script; <see langword="null"/> when the server refuses scripts (remembered: no further tries).</summary>
+    private async Task<RedisValue[]?> TryReadWithScriptAsync(IDatabase db, ReadState state)
+    {
+        RedisKey[] keys = [state.Key];
+        RedisValue[] args = [state.NowUtcTicks, state.WithData ? WithData : WithoutData];
+        try
+        {
+            try
+            {
+                // StackExchange.Redis sends SCRIPT LOAD + EVAL the first time, then EVALSHA.
+                return (RedisValue[]?)await db.ScriptEvaluateAsync(GetAndRefreshScript.Text, keys, args).ConfigureAwait(false) ?? [];
+            }
+            catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+            {
+                // The server lost its script cache (restart, failover, SCRIPT FLUSH). StackExchange.Redis 1.x forgets the
+                // hash on this error but does not retry; the second call sends the script text again (EVAL).
+                Log.ScriptReloaded(_logger);
+                return (RedisValue[]?)await db.ScriptEvaluateAsync(GetAndRefreshScript.Text, keys, args).ConfigureAwait(false) ?? [];
+            }
+        }
+        catch (Exception ex) when (ScriptRefusal(ex) is { } reason)
+        {
+            OnScriptsRefused(reason);
+            return null;
+        }
+    }
+
+    private readonly record struct ReadState(RedisDistributedCache Cache, RedisKey Key, bool WithData, long NowUtcTicks);
+}

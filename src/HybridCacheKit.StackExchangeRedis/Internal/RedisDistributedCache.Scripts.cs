@@ -1,0 +1,55 @@
+using StackExchange.Redis;
+
+namespace HybridCacheKit.StackExchangeRedis.Internal;
+
+// Whether this cache may use Lua. It starts from HybridCacheKitRedisOptions.UseScripts and turns off for good the first
+// time the server (or the client's command map) refuses EVAL/EVALSHA, so a locked-down Redis costs one failed command,
+// not one per read. Granting the commands later takes a restart of the application.
+internal sealed partial class RedisDistributedCache
+{
+    private int _scriptsRefused;
+
+    /// <summary>Whether reads still try the one-round-trip script.</summary>
+    internal bool UsesScripts => Volatile.Read(ref _scriptsRefused) == 0;
+
+    /// <summary>Stops using scripts; logs the first time only, even when concurrent reads are refused together.</summary>
+    private void OnScriptsRefused(string reason)
+    {
+        if (Interlocked.Exchange(ref _scriptsRefused, 1) == 0)
+        {
+            Log.ScriptsRefused(_logger, reason);
+        }
+    }
+
+    /// <summary>
+    /// Why <paramref name="ex"/> means "scripts are not available here", or <see langword="null"/> for any other error.
+    /// The reason is a fixed phrase: the server's text can quote the command's arguments, keys included.
+    /// </summary>
+    internal static string? ScriptRefusal(Exception ex) => ex switch
+    {
+        RedisServerException => ServerScriptRefusal(ex.Message),
+
+        // ConfigurationOptions.CommandMap disabled EVAL or EVALSHA on the client.
+        RedisCommandException when ex.Message.Contains("EVAL", StringComparison.OrdinalIgnoreCase) => "the client's command map disables EVAL/EVALSHA",
+        _ => null,
+    };
+
+    /// <summary>The refusal reason for a server error message, or <see langword="null"/> when it is not about scripting.</summary>
+    internal static string? ServerScriptRefusal(string message)
+    {
+        // ACL: "NOPERM this user has no permissions to run the 'evalsha' command". A NOPERM about keys or about a command
+        // inside the script is not about scripting; the plain commands would fail the same way.
+        if (message.StartsWith("NOPERM", StringComparison.Ordinal) && message.Contains("'eval", StringComparison.OrdinalIgnoreCase))
+        {
+            return "NOPERM: the ACL user may not run EVAL/EVALSHA";
+        }
+
+        // rename-command EVAL "" or a Redis-compatible server without Lua.
+        if (message.StartsWith("ERR unknown command", StringComparison.OrdinalIgnoreCase) && message.Contains("'eval", StringComparison.OrdinalIgnoreCase))
+        {
+            return "the server does not know EVAL/EVALSHA";
+        }
+
+        return null;
+    }
+}

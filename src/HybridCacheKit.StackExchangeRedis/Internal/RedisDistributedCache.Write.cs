@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Caching.Distributed;
+using StackExchange.Redis;
+
+namespace HybridCacheKit.StackExchangeRedis.Internal;
+
+// Set: the three hash fields and the TTL in one MULTI/EXEC, pipelined (one round trip) and atomic, so no reader ever
+// sees the new hash with the old TTL, and a connection lost half-way cannot leave a hash that never expires. Everything
+// touches one key, so it stays in one hash slot in a Redis Cluster.
+internal sealed partial class RedisDistributedCache
+{
+    private async Task WriteAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token)
+    {
+        var now = _time.GetUtcNow();
+        var absolute = GetAbsoluteExpiration(now, options)?.UtcTicks;
+        var sliding = options.SlidingExpiration?.Ticks;
+        var state = new WriteState(KeyFor(key), CreateFields(absolute, sliding, value), GetTtlSeconds(now.UtcTicks, absolute, sliding));
+        _ = await _connection.ExecuteAsync("set", state, static (db, s) => WriteEntryAsync(db, s), token).ConfigureAwait(false);
+    }
+
+    private static async Task<bool> WriteEntryAsync(IDatabase db, WriteState state)
+    {
+        var transaction = db.CreateTransaction();
+        var setFields = transaction.HashSetAsync(state.Key, state.Fields);
+
+        // Microsoft's RedisCache sends only HSET for an entry without expiration, so the TTL of the entry it replaces
+        // survives; PERSIST makes "no expiration" mean what it says.
+        var setTtl = state.TtlSeconds is { } seconds
+            ? transaction.KeyExpireAsync(state.Key, TimeSpan.FromSeconds(seconds))
+            : transaction.KeyPersistAsync(state.Key);
+        try
+        {
+            _ = await transaction.ExecuteAsync().ConfigureAwait(false);
+
+            // A command can fail inside EXEC (WRONGTYPE when the key holds something else); that shows on its own task.
+            await setFields.ConfigureAwait(false);
+            _ = await setTtl.ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            Observe(setFields);
+            Observe(setTtl);
+        }
+    }
+
+    /// <summary>Keeps a queued command's failure from surfacing as an unobserved task exception when EXEC itself failed.</summary>
+    private static void Observe(Task task)
+    {
+        if (!task.IsCompleted)
+        {
+            _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+        else if (task.IsFaulted)
+        {
+            _ = task.Exception;
+        }
+    }
+
+    private readonly record struct WriteState(RedisKey Key, HashEntry[] Fields, long? TtlSeconds);
+}

@@ -1,0 +1,113 @@
+using System.Buffers;
+using System.Diagnostics;
+using HybridCacheKit.TestUtilities.Redis;
+using Microsoft.Extensions.Caching.Distributed;
+
+namespace HybridCacheKit.StackExchangeRedis.Tests.DistributedCache;
+
+/// <summary>Timeouts and cancellation against a frozen server (SIGSTOP) of the test's own, and recovery after SIGCONT.</summary>
+[Collection(RedisServerFixture.CollectionName)]
+public sealed class RedisDistributedCacheResilienceTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(5);
+    private RedisServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await RedisServer.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task GetAsync_FrozenServer_ThrowsUnavailableWithinOperationTimeout()
+    {
+        using var harness = CacheHarness.Create(_server, configure: o => o.OperationTimeout = TimeSpan.FromMilliseconds(300));
+        await harness.Cache.SetAsync("k", [1], new DistributedCacheEntryOptions());
+        _server.Pause();
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            var ex = await Assert.ThrowsAsync<RedisCacheUnavailableException>(() => harness.Cache.GetAsync("k").WaitAsync(TimeSpan.FromSeconds(10)));
+            watch.Stop();
+
+            Assert.Contains("get", ex.Message, StringComparison.Ordinal);
+            Assert.True(watch.Elapsed < Bound, $"GetAsync took {watch.Elapsed} against a frozen server.");
+        }
+        finally
+        {
+            _server.Resume();
+        }
+
+        Assert.Equal([1], await harness.Cache.GetAsync("k").WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task SyncMethods_FrozenServer_ThrowUnavailableWithinOperationTimeout()
+    {
+        using var harness = CacheHarness.Create(_server, configure: o =>
+        {
+            o.OperationTimeout = TimeSpan.FromMilliseconds(300);
+            o.CircuitBreakerFailureThreshold = 100;
+        });
+        harness.Cache.Set("k", [1], new DistributedCacheEntryOptions());
+        _server.Pause();
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            Assert.Throws<RedisCacheUnavailableException>(() => harness.Cache.Get("k"));
+            Assert.Throws<RedisCacheUnavailableException>(() => harness.Cache.Set("k", [2], new DistributedCacheEntryOptions()));
+            Assert.Throws<RedisCacheUnavailableException>(() => harness.Cache.Refresh("k"));
+            Assert.Throws<RedisCacheUnavailableException>(() => harness.Cache.Remove("other"));
+            Assert.Throws<RedisCacheUnavailableException>(() => harness.Cache.TryGet("k", new ArrayBufferWriter<byte>()));
+            watch.Stop();
+
+            Assert.True(watch.Elapsed < Bound * 2, $"Five sync calls took {watch.Elapsed} against a frozen server.");
+        }
+        finally
+        {
+            _server.Resume();
+        }
+    }
+
+    [Fact]
+    public async Task GetAsync_FrozenServerAndTokenCancelled_ThrowsOperationCanceledPromptly()
+    {
+        using var harness = CacheHarness.Create(_server, configure: o => o.OperationTimeout = TimeSpan.FromMinutes(1));
+        await harness.Cache.SetAsync("k", [1], new DistributedCacheEntryOptions());
+        _server.Pause();
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+            var watch = Stopwatch.StartNew();
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => harness.Cache.GetAsync("k", cts.Token).WaitAsync(TimeSpan.FromSeconds(10)));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await harness.Cache.SetAsync("k", new ReadOnlySequence<byte>([2]), new DistributedCacheEntryOptions(), cts.Token));
+
+            Assert.True(watch.Elapsed < Bound, $"Cancellation took {watch.Elapsed} against a frozen server.");
+        }
+        finally
+        {
+            _server.Resume();
+        }
+
+        Assert.Equal([1], await harness.Cache.GetAsync("k").WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task AllMethods_TokenAlreadyCancelled_ThrowWithoutSendingCommands()
+    {
+        using var harness = CacheHarness.Create(_server);
+        ServerStats.Reset(harness.Raw);
+        var cancelled = new CancellationToken(canceled: true);
+        var options = new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.FromMinutes(1) };
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => harness.Cache.GetAsync("k", cancelled));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await harness.Cache.TryGetAsync("k", new ArrayBufferWriter<byte>(), cancelled));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => harness.Cache.SetAsync("k", [1], options, cancelled));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await harness.Cache.SetAsync("k", new ReadOnlySequence<byte>([1]), options, cancelled));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => harness.Cache.RefreshAsync("k", cancelled));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => harness.Cache.RemoveAsync("k", cancelled));
+
+        var stats = ServerStats.CommandStats(harness.Raw);
+        Assert.Equal(["config|resetstat"], stats.Keys);
+        Assert.Equal(0, harness.Raw.Execute("EXISTS", harness.RedisKey("k")).Integer);
+    }
+}

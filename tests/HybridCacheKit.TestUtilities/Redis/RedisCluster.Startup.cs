@@ -44,7 +44,7 @@ public sealed partial class RedisCluster
                 nodes[i] = new RedisClusterNode(servers[i], (await QueryAsync(servers[i], ["CLUSTER", "MYID"], cancellationToken).ConfigureAwait(false)).Trim());
             }
 
-            var cluster = new RedisCluster(nodes);
+            var cluster = new RedisCluster(nodes, masters);
             await cluster.WaitUntilReadyAsync(cancellationToken).ConfigureAwait(false);
             return cluster;
         }
@@ -172,6 +172,14 @@ public sealed partial class RedisCluster
             if (entries.Count != _nodes.Length || entries.Any(e => e.IsFailed || !e.LinkConnected))
             {
                 return $"{node.EndPoint} does not see every node connected yet";
+            }
+
+            // Every node must agree on the roles: a node that still sees a replica as an empty master would not let
+            // it take over (and tests reading roles from any node must get the same answer).
+            if (entries.Count(e => e.IsMaster && e.Slots.Count > 0) != _masterCount
+                || entries.Count(e => !e.IsMaster && e.MasterId is not null) != _nodes.Length - _masterCount)
+            {
+                return $"{node.EndPoint} does not see every replica attached yet";
             }
 
             var self = entries.Single(e => e.IsMyself);

@@ -15,8 +15,13 @@ public sealed partial class RedisCluster : IAsyncDisposable
     public static readonly TimeSpan NodeTimeout = TimeSpan.FromSeconds(2);
 
     private readonly RedisClusterNode[] _nodes;
+    private readonly int _masterCount;
 
-    private RedisCluster(RedisClusterNode[] nodes) => _nodes = nodes;
+    private RedisCluster(RedisClusterNode[] nodes, int masterCount)
+    {
+        _nodes = nodes;
+        _masterCount = masterCount;
+    }
 
     /// <summary>Every node started, in start order (masters first as created; roles change on failover).</summary>
     public IReadOnlyList<RedisClusterNode> Nodes => _nodes;

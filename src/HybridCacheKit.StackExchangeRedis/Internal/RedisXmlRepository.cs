@@ -24,7 +24,7 @@ internal sealed partial class RedisXmlRepository : IXmlRepository
     /// <summary>The list name Microsoft's repository uses; prefixed here with the instance name.</summary>
     public const string DefaultKeySuffix = "DataProtection-Keys";
 
-    /// <summary>How long a key ring read or write may take, retries included.</summary>
+    /// <summary>How long a key ring read or write keeps retrying while Redis is unreachable.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
 
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(50);
@@ -55,15 +55,13 @@ internal sealed partial class RedisXmlRepository : IXmlRepository
     /// <summary>The Redis key of the list.</summary>
     public string Key { get; }
 
-    /// <summary>Bound of each read or write, retries included.</summary>
+    /// <summary>How long a read or write keeps retrying while Redis is unreachable (each attempt is bounded by the connection's syncTimeout).</summary>
     public TimeSpan Timeout { get; }
 
     /// <inheritdoc />
     public IReadOnlyCollection<XElement> GetAllElements()
     {
-        // IXmlRepository is synchronous; the wait is bounded by Timeout and the continuations never need this thread.
-        var values = RunAsync("read the key ring from", idempotent: true, static (db, key) => db.ListRangeAsync(key, 0, -1))
-            .GetAwaiter().GetResult();
+        var values = Run("read the key ring from", idempotent: true, static (db, key) => db.ListRange(key, 0, -1));
         var elements = new List<XElement>(values.Length);
         foreach (var value in values)
         {
@@ -82,11 +80,15 @@ internal sealed partial class RedisXmlRepository : IXmlRepository
 
         // RPUSH is not idempotent: after a timeout the key may or may not have been appended, so it is not retried
         // (a duplicate key element would be harmless, but guessing is not needed: the caller sees the failure).
-        RunAsync("store a new key in", idempotent: false, (db, key) => db.ListRightPushAsync(key, xml)).GetAwaiter().GetResult();
+        Run("store a new key in", idempotent: false, (db, key) => db.ListRightPush(key, xml));
         Log.KeyStored(_logger);
     }
 
-    private async Task<T> RunAsync<T>(string action, bool idempotent, Func<IDatabase, RedisKey, Task<T>> call)
+    // IXmlRepository is synchronous, so this uses StackExchange.Redis's synchronous calls (bounded by the connection's
+    // syncTimeout). Not sync-over-async on purpose: Data Protection can be called from code running on the client's
+    // ordered completion worker (any continuation of an awaited Redis call), and blocking that thread on an async
+    // reply would wait for a reply queued behind itself. A synchronous reply is completed by the socket reader instead.
+    private T Run<T>(string action, bool idempotent, Func<IDatabase, RedisKey, T> call)
     {
         var time = _connection.TimeProvider;
         var started = time.GetTimestamp();
@@ -96,26 +98,25 @@ internal sealed partial class RedisXmlRepository : IXmlRepository
             var sent = false;
             try
             {
-                var multiplexer = await _connection.EnsureConnecting().WaitAsync(Remaining(), time).ConfigureAwait(false);
-                var task = call(multiplexer.GetDatabase(), Key);
+                var multiplexer = WaitForConnection(started);
                 sent = true;
-                return await task.WaitAsync(Remaining(), time).ConfigureAwait(false);
+                return call(multiplexer.GetDatabase(), Key);
             }
             catch (Exception ex) when (RedisConnection.IsOutage(ex))
             {
                 // A RedisConnectionException means the command never left; after a timeout it may have been applied.
                 var mayHaveApplied = sent && ex is not RedisConnectionException;
-                var left = Timeout - time.GetElapsedTime(started);
-                if ((mayHaveApplied && !idempotent) || left <= delay)
+                var elapsed = time.GetElapsedTime(started);
+                if ((mayHaveApplied && !idempotent) || Timeout - elapsed <= delay)
                 {
                     throw new RedisCacheUnavailableException(
-                        $"Data Protection could not {action} Redis list '{Key}' within {Timeout} ({Describe(ex)}). " +
+                        $"Data Protection could not {action} Redis list '{Key}' ({Describe(ex)}; gave up after {elapsed.TotalSeconds:0.0} s). " +
                         "Data Protection cannot work without its key ring, so this fails instead of continuing with keys the other nodes cannot read; check that Redis is reachable.",
                         ex);
                 }
 
                 Log.Retrying(_logger, action, Describe(ex));
-                await Task.Delay(delay, time).ConfigureAwait(false);
+                Task.Delay(delay, time).GetAwaiter().GetResult();
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
             }
             catch (RedisServerException ex)
@@ -124,17 +125,24 @@ internal sealed partial class RedisXmlRepository : IXmlRepository
                 throw new InvalidOperationException($"Redis refused to let Data Protection {action} list '{Key}': {ex.Message}", ex);
             }
         }
+    }
 
-        TimeSpan Remaining()
+    private IConnectionMultiplexer WaitForConnection(long started)
+    {
+        var connecting = _connection.EnsureConnecting();
+        if (!connecting.IsCompleted)
         {
-            var left = Timeout - time.GetElapsedTime(started);
-            return left > TimeSpan.Zero ? left : throw new TimeoutException();
+            var left = Timeout - _connection.TimeProvider.GetElapsedTime(started);
+            connecting = connecting.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, _connection.TimeProvider);
         }
+
+        return connecting.GetAwaiter().GetResult();
     }
 
     private string Describe(Exception ex) => ex switch
     {
-        TimeoutException => $"no answer within {Timeout}",
+        RedisTimeoutException => "no answer within the connection's syncTimeout",
+        TimeoutException => $"not connected within {Timeout}",
         _ => ex.Message,
     };
 }

@@ -94,8 +94,8 @@ public sealed class RedisXmlRepositoryTests(RedisServerFixture redis) : IDisposa
     {
         await using var server = await RedisServer.StartAsync();
         using var connection = new RedisConnection(new HybridCacheKitRedisOptions { Configuration = server.ConfigurationString });
+        Assert.Empty(new RedisXmlRepository(connection).GetAllElements()); // connected (default, generous timeout)
         var repository = new RedisXmlRepository(connection, timeout: TimeSpan.FromMilliseconds(500));
-        Assert.Empty(repository.GetAllElements());
         server.Pause();
         try
         {

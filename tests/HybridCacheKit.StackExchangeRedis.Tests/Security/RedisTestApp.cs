@@ -1,5 +1,8 @@
+using System.Diagnostics.Metrics;
+using HybridCacheKit.Diagnostics;
 using HybridCacheKit.Distributed;
 using HybridCacheKit.StackExchangeRedis.Internal;
+using HybridCacheKit.TestUtilities.Observability;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,8 +23,15 @@ internal sealed class RedisTestApp : IAsyncDisposable
     private RedisTestApp(ServiceProvider services)
     {
         _services = services;
+        Metrics = new MetricCollector(services.GetRequiredService<IMeterFactory>().Create(HybridCacheKitDiagnostics.MeterName));
         Cache = services.GetRequiredService<HybridCache>();
     }
+
+    /// <summary>The measurements of this node's engine meter.</summary>
+    public MetricCollector Metrics { get; }
+
+    /// <summary>Backplane messages this node's engine received from other nodes.</summary>
+    public double BackplaneMessagesReceived => Metrics.Sum(HybridCacheKitDiagnostics.BackplaneMessages);
 
     public HybridCache Cache { get; }
 
@@ -45,6 +55,7 @@ internal sealed class RedisTestApp : IAsyncDisposable
     {
         var services = new ServiceCollection();
         services.AddLogging();
+        services.AddMetrics();
         var builder = services.AddHybridCacheKit(configureEngine).AddStackExchangeRedis(o =>
         {
             o.Configuration = configuration;
@@ -81,19 +92,26 @@ internal sealed class RedisTestApp : IAsyncDisposable
         }, "Redis answers PING and the backplane is subscribed");
     }
 
-    public ValueTask DisposeAsync() => _services.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        Metrics.Dispose();
+        await _services.DisposeAsync();
+    }
 
     /// <summary>Bounded polling for conditions that become true asynchronously (pub/sub delivery, failover).</summary>
     internal static class Eventually
     {
-        public static async Task TrueAsync(Func<Task<bool>> condition, string what)
+        public static Task TrueAsync(Func<Task<bool>> condition, string what) => TrueAsync(condition, () => what);
+
+        /// <summary>As above, with a failure message made when it fails (to include the state at that moment).</summary>
+        public static async Task TrueAsync(Func<Task<bool>> condition, Func<string> what)
         {
             var deadline = DateTime.UtcNow + WaitLimit;
             while (!await condition())
             {
                 if (DateTime.UtcNow > deadline)
                 {
-                    Assert.Fail($"Not true within {WaitLimit}: {what}.");
+                    Assert.Fail($"Not true within {WaitLimit}: {what()}.");
                 }
 
                 await Task.Delay(20);

@@ -42,7 +42,16 @@ internal sealed class RedisHealthCheck(RedisConnection connection, IHybridCacheB
                 throw new TimeoutException();
             }
 
-            latency = await multiplexer.GetDatabase().PingAsync().WaitAsync(left, time, cancellationToken).ConfigureAwait(false);
+            var ping = multiplexer.GetDatabase().PingAsync().WaitAsync(left, time, cancellationToken);
+            if (!ping.IsCompleted)
+            {
+                // As in RedisConnection: do not continue (and run the caller's code) on StackExchange.Redis's ordered
+                // completion worker, where a synchronous Redis call would wait for a reply queued behind itself.
+                await ((Task)ping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await Task.Yield();
+            }
+
+            latency = await ping.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

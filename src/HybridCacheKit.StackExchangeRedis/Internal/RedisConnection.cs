@@ -107,6 +107,7 @@ internal sealed partial class RedisConnection : IDisposable
         catch (Exception ex) when (IsOutage(ex))
         {
             _breaker.OnFailure();
+            RequestReconfigure();
             var cause = ex is TimeoutException ? $"no answer within {_options.OperationTimeout}" : ex.Message;
             throw new RedisCacheUnavailableException($"Redis {operation} failed: {cause}.", ex);
         }

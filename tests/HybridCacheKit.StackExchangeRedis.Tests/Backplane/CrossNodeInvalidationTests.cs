@@ -10,16 +10,21 @@ namespace HybridCacheKit.StackExchangeRedis.Tests.Backplane;
 /// Changes on one node evict the L1 copies of the others. Every node keeps its copy in L1 for a long time
 /// (<see cref="s_longLocal"/>), so a node that serves the new value can only have learned it from the backplane.
 /// </summary>
-[Collection(RedisServerFixture.CollectionName)]
-public sealed class CrossNodeInvalidationTests(RedisServerFixture redis)
+public abstract class CrossNodeInvalidationSuite
 {
+    /// <summary>The configuration string of the Redis (standalone or cluster) the nodes share.</summary>
+    protected abstract string Configuration { get; }
+
+    /// <summary>A server of that Redis to publish raw messages on (in a cluster any node: PUBLISH reaches every node).</summary>
+    protected abstract RedisServer RawServer { get; }
+
     private static readonly TimeSpan s_prompt = TimeSpan.FromSeconds(5);
     private static readonly HybridCacheEntryOptions s_longLocal = new() { Expiration = TimeSpan.FromMinutes(30), LocalCacheExpiration = TimeSpan.FromMinutes(30) };
 
     [Fact]
     public async Task SetAsync_OnNodeA_NodeBServesNewValuePromptly()
     {
-        await using var nodes = await CacheNodes.StartAsync(2, redis.ConfigurationString);
+        await using var nodes = await CacheNodes.StartAsync(2, Configuration);
         var (a, b) = (nodes[0], nodes[1]);
         Assert.Equal("v1", await GetAsync(b, "k", "v1"));
         Assert.Equal("v1", await GetAsync(b, "k", "from-b-factory"));
@@ -33,7 +38,7 @@ public sealed class CrossNodeInvalidationTests(RedisServerFixture redis)
     [Fact]
     public async Task RemoveAsync_OnNodeA_NodeBRunsItsFactoryPromptly()
     {
-        await using var nodes = await CacheNodes.StartAsync(2, redis.ConfigurationString);
+        await using var nodes = await CacheNodes.StartAsync(2, Configuration);
         var (a, b) = (nodes[0], nodes[1]);
         Assert.Equal("v1", await GetAsync(b, "k", "v1"));
 
@@ -46,7 +51,7 @@ public sealed class CrossNodeInvalidationTests(RedisServerFixture redis)
     [Fact]
     public async Task SetAsync_ThreeNodes_EveryOtherNodeEvictsAndSenderIgnoresItsOwnMessage()
     {
-        await using var nodes = await CacheNodes.StartAsync(3, redis.ConfigurationString);
+        await using var nodes = await CacheNodes.StartAsync(3, Configuration);
         foreach (var node in nodes.All)
         {
             Assert.Equal("v1", await GetAsync(node, "k", "v1"));
@@ -69,10 +74,10 @@ public sealed class CrossNodeInvalidationTests(RedisServerFixture redis)
     [Fact]
     public async Task Backplane_UnreadableMessagesPublishedRaw_NodesIgnoreThemAndKeepWorking()
     {
-        await using var nodes = await CacheNodes.StartAsync(2, redis.ConfigurationString);
+        await using var nodes = await CacheNodes.StartAsync(2, Configuration);
         var (a, b) = (nodes[0], nodes[1]);
         Assert.Equal("v1", await GetAsync(b, "k", "v1"));
-        using var raw = redis.Server.CreateClient();
+        using var raw = RawServer.CreateClient();
         var future = BackplaneMessageCodec.Encode(WireKind.KeyRemoved, Guid.NewGuid(), DateTime.UtcNow.Ticks, "k");
         future[0] = 9;
 
@@ -95,7 +100,7 @@ public sealed class CrossNodeInvalidationTests(RedisServerFixture redis)
     [Fact]
     public async Task Backplane_Connected_RecordsLagOfReceivedMessages()
     {
-        await using var nodes = await CacheNodes.StartAsync(2, redis.ConfigurationString);
+        await using var nodes = await CacheNodes.StartAsync(2, Configuration);
         Assert.Equal("v1", await GetAsync(nodes[1], "k", "v1"));
 
         await nodes[0].Cache.SetAsync("k", "v2", s_longLocal);
@@ -106,4 +111,13 @@ public sealed class CrossNodeInvalidationTests(RedisServerFixture redis)
 
     private static async Task<string> GetAsync(CacheNode node, string key, string factoryValue)
         => await node.Cache.GetOrCreateAsync(key, factoryValue, static (v, _) => ValueTask.FromResult(v), s_longLocal);
+}
+
+/// <summary>The suite against the shared standalone server (Cluster/ reruns it on a Redis Cluster).</summary>
+[Collection(RedisServerFixture.CollectionName)]
+public sealed class CrossNodeInvalidationTests(RedisServerFixture redis) : CrossNodeInvalidationSuite
+{
+    protected override string Configuration => redis.ConfigurationString;
+
+    protected override RedisServer RawServer => redis.Server;
 }

@@ -7,16 +7,18 @@ using Microsoft.Extensions.Caching.Hybrid;
 namespace HybridCacheKit.StackExchangeRedis.Tests.Stampede;
 
 /// <summary>Cross-node stampede protection through the engine: one node computes, the others wait for its release and read L2.</summary>
-[Collection(RedisServerFixture.CollectionName)]
-public sealed class CrossNodeStampedeTests(RedisServerFixture redis)
+public abstract class CrossNodeStampedeSuite
 {
+    /// <summary>The configuration string of the Redis (standalone or cluster) the nodes share.</summary>
+    protected abstract string Configuration { get; }
+
     private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task GetOrCreateAsync_FourNodesFiftyCallersColdKey_FactoryRunsExactlyOnce()
     {
         // Lock expiry and wait timeout far beyond the test's bound: waiters can only finish in time by being woken.
-        await using var nodes = await CacheNodes.StartAsync(4, redis.ConfigurationString, o =>
+        await using var nodes = await CacheNodes.StartAsync(4, Configuration, o =>
         {
             o.LockExpiry = TimeSpan.FromMinutes(5);
             o.LockWaitTimeout = TimeSpan.FromMinutes(5);
@@ -56,7 +58,7 @@ public sealed class CrossNodeStampedeTests(RedisServerFixture redis)
     public async Task GetOrCreateAsync_OtherNodeComputing_WaiterWokenByReleaseNotByExpiry()
     {
         // Expiry and wait timeout far beyond the test's bound: only the release announcement can end B's wait in time.
-        await using var nodes = await CacheNodes.StartAsync(2, redis.ConfigurationString, o =>
+        await using var nodes = await CacheNodes.StartAsync(2, Configuration, o =>
         {
             o.LockExpiry = TimeSpan.FromMinutes(5);
             o.LockWaitTimeout = TimeSpan.FromMinutes(5);
@@ -89,7 +91,7 @@ public sealed class CrossNodeStampedeTests(RedisServerFixture redis)
     [Fact]
     public async Task GetOrCreateAsync_LockOwnerDies_OtherNodeRunsFactoryAfterExpiry()
     {
-        await using var nodes = await CacheNodes.StartAsync(2, redis.ConfigurationString, o => o.LockExpiry = TimeSpan.FromMilliseconds(800));
+        await using var nodes = await CacheNodes.StartAsync(2, Configuration, o => o.LockExpiry = TimeSpan.FromMilliseconds(800));
         var (a, b) = (nodes[0], nodes[1]);
 
         // A takes the lock the way its engine would, then "dies": it never computes and never releases.
@@ -112,7 +114,7 @@ public sealed class CrossNodeStampedeTests(RedisServerFixture redis)
     [Fact]
     public async Task GetOrCreateAsync_HolderNeverReleasesAndWaitTimesOut_RunsFactoryLocally()
     {
-        await using var nodes = await CacheNodes.StartAsync(2, redis.ConfigurationString, o =>
+        await using var nodes = await CacheNodes.StartAsync(2, Configuration, o =>
         {
             o.LockExpiry = TimeSpan.FromMinutes(5);
             o.LockWaitTimeout = TimeSpan.FromMilliseconds(300);
@@ -151,4 +153,11 @@ public sealed class CrossNodeStampedeTests(RedisServerFixture redis)
         Assert.True(lease.IsUnavailable);
         Assert.False(node.Backplane!.IsConnected);
     }
+}
+
+/// <summary>The suite against the shared standalone server (Cluster/ reruns it on a Redis Cluster).</summary>
+[Collection(RedisServerFixture.CollectionName)]
+public sealed class CrossNodeStampedeTests(RedisServerFixture redis) : CrossNodeStampedeSuite
+{
+    protected override string Configuration => redis.ConfigurationString;
 }

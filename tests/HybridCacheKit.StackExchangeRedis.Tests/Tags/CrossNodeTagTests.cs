@@ -8,16 +8,18 @@ namespace HybridCacheKit.StackExchangeRedis.Tests.Tags;
 /// RemoveByTagAsync on any node: every node stops serving the tagged entries, from L1 (the backplane message) and from
 /// L2 (the tag record). Entries stay in L1 for a long time, so a node that stops serving one learned it remotely.
 /// </summary>
-[Collection(RedisServerFixture.CollectionName)]
-public sealed class CrossNodeTagTests(RedisServerFixture redis)
+public abstract class CrossNodeTagSuite
 {
+    /// <summary>The configuration string of the Redis (standalone or cluster) the nodes share.</summary>
+    protected abstract string Configuration { get; }
+
     private static readonly TimeSpan s_prompt = TimeSpan.FromSeconds(5);
     private static readonly HybridCacheEntryOptions s_longLocal = new() { Expiration = TimeSpan.FromMinutes(30), LocalCacheExpiration = TimeSpan.FromMinutes(30) };
 
     [Fact]
     public async Task RemoveByTagAsync_OnOneNode_EveryNodeStopsServingTaggedEntriesOnly()
     {
-        await using var nodes = await CacheNodes.StartAsync(3, redis.ConfigurationString);
+        await using var nodes = await CacheNodes.StartAsync(3, Configuration);
         foreach (var node in nodes.All)
         {
             Assert.Equal("tagged-old", await GetAsync(node, "tagged", "tagged-old", "t"));
@@ -36,7 +38,7 @@ public sealed class CrossNodeTagTests(RedisServerFixture redis)
     [Fact]
     public async Task RemoveByTagAsync_OnOneNode_NodeWithoutL1CopyDoesNotGetTaggedEntryFromL2()
     {
-        await using var nodes = await CacheNodes.StartAsync(2, redis.ConfigurationString);
+        await using var nodes = await CacheNodes.StartAsync(2, Configuration);
         Assert.Equal("old", await GetAsync(nodes[0], "k", "old", "t"));
 
         await nodes[1].Cache.RemoveByTagAsync("t");
@@ -48,7 +50,7 @@ public sealed class CrossNodeTagTests(RedisServerFixture redis)
     [Fact]
     public async Task RemoveByTagAsync_Star_ClearsEveryNode()
     {
-        await using var nodes = await CacheNodes.StartAsync(3, redis.ConfigurationString);
+        await using var nodes = await CacheNodes.StartAsync(3, Configuration);
         foreach (var node in nodes.All)
         {
             Assert.Equal("a-old", await GetAsync(node, "a", "a-old", "t"));
@@ -68,7 +70,7 @@ public sealed class CrossNodeTagTests(RedisServerFixture redis)
     [Fact]
     public async Task RemoveByTagAsync_EntriesCreatedAfterwards_ServedEverywhere()
     {
-        await using var nodes = await CacheNodes.StartAsync(2, redis.ConfigurationString);
+        await using var nodes = await CacheNodes.StartAsync(2, Configuration);
         await nodes[0].Cache.RemoveByTagAsync("t");
         await Eventually.TrueAsync(() => nodes[1].MessagesReceived == 1, s_prompt, "B did not hear of the invalidation");
 
@@ -79,4 +81,11 @@ public sealed class CrossNodeTagTests(RedisServerFixture redis)
 
     private static async Task<string> GetAsync(CacheNode node, string key, string factoryValue, params string[] tags)
         => await node.Cache.GetOrCreateAsync(key, factoryValue, static (v, _) => ValueTask.FromResult(v), s_longLocal, tags);
+}
+
+/// <summary>The suite against the shared standalone server (Cluster/ reruns it on a Redis Cluster).</summary>
+[Collection(RedisServerFixture.CollectionName)]
+public sealed class CrossNodeTagTests(RedisServerFixture redis) : CrossNodeTagSuite
+{
+    protected override string Configuration => redis.ConfigurationString;
 }

@@ -22,6 +22,9 @@ internal static class ReflectionFormatters
     private static readonly Dictionary<Type, object> s_pending = [];
     private static readonly Lock s_gate = new();
 
+    // Set only while a test builds a formatter that must not use generated ones (to compare the two paths' bytes).
+    private static bool s_isolated;
+
     /// <summary>Gets or builds the formatter of <paramref name="type"/>.</summary>
     public static bool TryGet(Type type, [NotNullWhen(true)] out object? formatter, [NotNullWhen(false)] out string? reason)
     {
@@ -64,16 +67,37 @@ internal static class ReflectionFormatters
         }
     }
 
+    /// <summary>
+    /// Builds a reflection-based formatter for <paramref name="type"/> and everything in it, ignoring generated
+    /// formatters and the cache; for tests that compare the generated and reflection paths.
+    /// </summary>
+    internal static object BuildIsolated(Type type)
+    {
+        lock (s_gate)
+        {
+            s_isolated = true;
+            try
+            {
+                return Resolve(type);
+            }
+            finally
+            {
+                s_isolated = false;
+                s_pending.Clear();
+            }
+        }
+    }
+
     /// <summary>The formatter of <paramref name="type"/>; called under the lock.</summary>
     /// <exception cref="NotSupportedException">The type cannot be mapped; the message says why.</exception>
     internal static object Resolve(Type type)
     {
-        if (s_cache.TryGetValue(type, out var cached) || s_pending.TryGetValue(type, out cached))
+        if ((!s_isolated && s_cache.TryGetValue(type, out var cached)) || s_pending.TryGetValue(type, out cached))
         {
             return cached;
         }
 
-        if (MessagePackFormatters.FindGenerated(type) is { } generated)
+        if (!s_isolated && MessagePackFormatters.FindGenerated(type) is { } generated)
         {
             return generated;
         }

@@ -49,7 +49,7 @@ public ref partial struct MessagePackReader
         {
             var code = _buffer[_position];
             var length = code - MessagePackCode.MinFixStr;
-            if ((uint)length <= 31 && length < _buffer.Length - _position)
+            if ((uint)length <= 31 && length < _buffer.Length - _position && length <= _options.MaxStringBytes)
             {
                 var span = _buffer.Slice(_position + 1, length);
                 _position += 1 + length;
@@ -146,6 +146,7 @@ public ref partial struct MessagePackReader
             case MessagePackCode.FixExt16:
                 length = 1 << (code - MessagePackCode.FixExt1);
                 headerLength = 2;
+                _ = Peek(2);
                 break;
             case MessagePackCode.Ext8:
                 length = Peek(3)[1];

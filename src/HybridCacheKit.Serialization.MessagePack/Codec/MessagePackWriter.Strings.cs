@@ -35,10 +35,32 @@ public ref partial struct MessagePackWriter
             return;
         }
 
+        // Up to 85 characters the worst case (255 bytes) fits str 8: encode once after a two-byte header, then
+        // shift left by one byte if the result turned out short enough for a fixstr. Saves the counting pass.
+        if (value.Length <= 85)
+        {
+            var span = GetSpan(2 + (value.Length * 3));
+            var written = Encoding.UTF8.GetBytes(value, span[2..]);
+            if (written <= 31)
+            {
+                span.Slice(2, written).CopyTo(span[1..]);
+                span[0] = (byte)(MessagePackCode.MinFixStr | written);
+                _buffered += 1 + written;
+            }
+            else
+            {
+                span[0] = MessagePackCode.Str8;
+                span[1] = (byte)written;
+                _buffered += 2 + written;
+            }
+
+            return;
+        }
+
         var byteCount = Encoding.UTF8.GetByteCount(value);
         WriteStringHeader(byteCount);
-        var span = GetSpan(byteCount);
-        _buffered += Encoding.UTF8.GetBytes(value, span);
+        var target = GetSpan(byteCount);
+        _buffered += Encoding.UTF8.GetBytes(value, target);
     }
 
     /// <summary>Writes bytes that are already UTF-8 as a string (fixstr or str 8/16/32). They are not validated.</summary>

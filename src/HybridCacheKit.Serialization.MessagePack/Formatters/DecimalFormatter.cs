@@ -80,18 +80,10 @@ internal sealed class DecimalFormatter : IMessagePackFormatter<decimal>
         var scale = (bits[3] >> 16) & 0xff;
         var negative = bits[3] < 0;
 
+        // The runtime's integer formatting writes two digits per step; the decimal point is placed afterwards.
         Span<byte> digits = stackalloc byte[20];
-        var count = 0;
-        do
-        {
-            var next = mantissa / 10;
-            digits[19 - count] = (byte)('0' + (int)(mantissa - (next * 10)));
-            count++;
-            mantissa = next;
-        }
-        while (mantissa != 0);
-
-        var digitSpan = digits[(20 - count)..];
+        _ = mantissa.TryFormat(digits, out var count, default, CultureInfo.InvariantCulture);
+        var digitSpan = digits[..count];
         var position = 0;
         if (negative)
         {

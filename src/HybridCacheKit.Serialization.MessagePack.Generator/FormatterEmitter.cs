@@ -157,8 +157,7 @@ internal static class FormatterEmitter
             s.Append("            int next = 0;\n");
             s.Append("            for (int i = 0; i < count; i++)\n            {\n");
             s.Append("                int member = -1;\n");
-            s.Append("                if (reader.NextType == ").Append(Ns).Append(".MessagePackType.String)\n                {\n");
-            s.Append("                    global::System.ReadOnlySpan<byte> key = reader.ReadStringSpan();\n");
+            s.Append("                if (reader.TryReadStringSpan(out global::System.ReadOnlySpan<byte> key))\n                {\n");
 
             // Our own payloads list members in order: try the one after the last match before searching.
             s.Append("                    member = Find(key, next);\n");

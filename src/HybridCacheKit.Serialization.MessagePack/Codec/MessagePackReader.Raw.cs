@@ -60,6 +60,39 @@ public ref partial struct MessagePackReader
         return ReadStringSpanSlow();
     }
 
+    /// <summary>Reads a string's UTF-8 bytes if a string comes next; anything else is left unread.</summary>
+    /// <param name="utf8">The bytes, a slice of the input; empty when the result is <see langword="false"/>.</param>
+    /// <returns>Whether a string was read.</returns>
+    /// <exception cref="MessagePackSerializationException">There is no more data, or the string is truncated or over <see cref="MessagePackSerializerOptions.MaxStringBytes"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryReadStringSpan(out ReadOnlySpan<byte> utf8)
+    {
+        if ((uint)_position < (uint)_buffer.Length)
+        {
+            var code = _buffer[_position];
+            var length = code - MessagePackCode.MinFixStr;
+            if ((uint)length <= 31 && length < _buffer.Length - _position && length <= _options.MaxStringBytes)
+            {
+                utf8 = _buffer.Slice(_position + 1, length);
+                _position += 1 + length;
+                return true;
+            }
+
+            if ((uint)length <= 31 || code is MessagePackCode.Str8 or MessagePackCode.Str16 or MessagePackCode.Str32)
+            {
+                utf8 = ReadStringSpanSlow();
+                return true;
+            }
+
+            utf8 = default;
+            return false;
+        }
+
+        ThrowTruncated();
+        utf8 = default;
+        return false;
+    }
+
     private ReadOnlySpan<byte> ReadStringSpanSlow()
     {
         var code = PeekCode();

@@ -44,25 +44,26 @@ internal sealed class DecimalFormatter : IMessagePackFormatter<decimal>
     public decimal Deserialize(ref MessagePackReader reader)
     {
         var start = reader.Consumed;
-        switch (reader.NextType)
+        if (reader.TryReadStringSpan(out var utf8))
         {
-            case MessagePackType.Integer:
-                return (decimal)reader.ReadInteger();
-            case MessagePackType.Float:
-                var number = reader.ReadDouble();
-                return double.IsFinite(number) && Math.Abs(number) < 7.9e28
-                    ? (decimal)number
-                    : throw new MessagePackSerializationException($"The float at offset {start} ({number}) does not fit a decimal.");
+            if (TryParseFast(utf8, out var value)
+                || decimal.TryParse(utf8, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
+            {
+                return value;
+            }
+
+            throw new MessagePackSerializationException($"The string at offset {start} is not a decimal number.");
         }
 
-        var utf8 = reader.ReadStringSpan();
-        if (TryParseFast(utf8, out var value)
-            || decimal.TryParse(utf8, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
+        if (reader.NextType == MessagePackType.Integer)
         {
-            return value;
+            return (decimal)reader.ReadInteger();
         }
 
-        throw new MessagePackSerializationException($"The string at offset {start} is not a decimal number.");
+        var number = reader.ReadDouble();
+        return double.IsFinite(number) && Math.Abs(number) < 7.9e28
+            ? (decimal)number
+            : throw new MessagePackSerializationException($"The float at offset {start} ({number}) does not fit a decimal.");
     }
 
     internal static bool TryFormatFast(decimal value, Span<byte> destination, out int written)

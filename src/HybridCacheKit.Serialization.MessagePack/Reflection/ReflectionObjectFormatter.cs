@@ -111,9 +111,8 @@ internal sealed class ReflectionObjectFormatter<T> : IMessagePackFormatter<T>, I
             for (var i = 0; i < count; i++)
             {
                 var index = -1;
-                if (reader.NextType == MessagePackType.String)
+                if (reader.TryReadStringSpan(out var key))
                 {
-                    var key = reader.ReadStringSpan();
                     for (var m = 0; m < _members.Length; m++)
                     {
                         if (key.SequenceEqual(_members[m].Utf8Name))

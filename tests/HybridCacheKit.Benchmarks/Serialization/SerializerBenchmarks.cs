@@ -13,7 +13,8 @@ namespace HybridCacheKit.Benchmarks.Serialization;
 /// <summary>
 /// MessagePack (generated formatters, through the same IHybridCacheSerializer the cache calls) against
 /// System.Text.Json source-generated (the baseline of each category), for a ~5 KB order and a five-field object.
-/// The "Payload" column is the serialized size in bytes.
+/// The "Payload" column is the serialized size in bytes. The ArrayLayout rows show the same order with
+/// [MessagePackArrayLayout] (members by index): an opt-in, not the default the targets are judged on.
 /// </summary>
 [MemoryDiagnoser]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
@@ -26,6 +27,9 @@ public class SerializerBenchmarks
     private SmallItem _small = null!;
     private IHybridCacheSerializer<OrderResponse> _orderMessagePack = null!;
     private IHybridCacheSerializer<SmallItem> _smallMessagePack = null!;
+    private IHybridCacheSerializer<CompactOrder> _compactMessagePack = null!;
+    private CompactOrder _compact = null!;
+    private byte[] _compactBytes = null!;
     private Utf8JsonWriter _json = null!;
     private byte[] _orderJsonBytes = null!;
     private byte[] _orderMessagePackBytes = null!;
@@ -38,7 +42,8 @@ public class SerializerBenchmarks
         _order = SerializerSamples.Order();
         _small = SerializerSamples.Small();
         var factory = new MessagePackHybridCacheSerializerFactory();
-        if (!factory.TryCreateSerializer(out _orderMessagePack!) || !factory.TryCreateSerializer(out _smallMessagePack!))
+        _compact = CompactOrder.From(_order);
+        if (!factory.TryCreateSerializer(out _orderMessagePack!) || !factory.TryCreateSerializer(out _smallMessagePack!) || !factory.TryCreateSerializer(out _compactMessagePack!))
         {
             throw new InvalidOperationException("The MessagePack factory declined a benchmark type.");
         }
@@ -53,6 +58,7 @@ public class SerializerBenchmarks
         _smallJsonBytes = JsonSerializer.SerializeToUtf8Bytes(_small, SerializerBenchmarkJsonContext.Default.SmallItem);
         _orderMessagePackBytes = Serialize(_orderMessagePack, _order);
         _smallMessagePackBytes = Serialize(_smallMessagePack, _small);
+        _compactBytes = Serialize(_compactMessagePack, _compact);
 
         // Both formats must carry the same value, or the comparison means nothing.
         var fromMessagePack = _orderMessagePack.Deserialize(new ReadOnlySequence<byte>(_orderMessagePackBytes));
@@ -63,10 +69,11 @@ public class SerializerBenchmarks
 
         PayloadColumn.Sizes["OrderEncode_Json"] = PayloadColumn.Sizes["OrderDecode_Json"] = _orderJsonBytes.Length;
         PayloadColumn.Sizes["OrderEncode_MessagePack"] = PayloadColumn.Sizes["OrderDecode_MessagePack"] = _orderMessagePackBytes.Length;
+        PayloadColumn.Sizes["OrderEncode_MessagePackArrayLayout"] = PayloadColumn.Sizes["OrderDecode_MessagePackArrayLayout"] = _compactBytes.Length;
         PayloadColumn.Sizes["SmallEncode_Json"] = PayloadColumn.Sizes["SmallDecode_Json"] = _smallJsonBytes.Length;
         PayloadColumn.Sizes["SmallEncode_MessagePack"] = PayloadColumn.Sizes["SmallDecode_MessagePack"] = _smallMessagePackBytes.Length;
         Console.WriteLine($"// Payload bytes: order JSON {_orderJsonBytes.Length}, order MessagePack {_orderMessagePackBytes.Length} "
-            + $"({100.0 * _orderMessagePackBytes.Length / _orderJsonBytes.Length:F1}% of JSON); small JSON {_smallJsonBytes.Length}, small MessagePack {_smallMessagePackBytes.Length}");
+            + $"({100.0 * _orderMessagePackBytes.Length / _orderJsonBytes.Length:F1}% of JSON), array layout {_compactBytes.Length} ({100.0 * _compactBytes.Length / _orderJsonBytes.Length:F1}%); small JSON {_smallJsonBytes.Length}, small MessagePack {_smallMessagePackBytes.Length}");
     }
 
     [GlobalCleanup]
@@ -92,6 +99,15 @@ public class SerializerBenchmarks
         return _buffer.WrittenCount;
     }
 
+    [Benchmark]
+    [BenchmarkCategory("Order encode")]
+    public int OrderEncode_MessagePackArrayLayout()
+    {
+        _buffer.ResetWrittenCount();
+        _compactMessagePack.Serialize(_compact, _buffer);
+        return _buffer.WrittenCount;
+    }
+
     [Benchmark(Baseline = true)]
     [BenchmarkCategory("Order decode")]
     public OrderResponse OrderDecode_Json() => JsonSerializer.Deserialize(_orderJsonBytes, SerializerBenchmarkJsonContext.Default.OrderResponse)!;
@@ -99,6 +115,10 @@ public class SerializerBenchmarks
     [Benchmark]
     [BenchmarkCategory("Order decode")]
     public OrderResponse OrderDecode_MessagePack() => _orderMessagePack.Deserialize(new ReadOnlySequence<byte>(_orderMessagePackBytes));
+
+    [Benchmark]
+    [BenchmarkCategory("Order decode")]
+    public CompactOrder OrderDecode_MessagePackArrayLayout() => _compactMessagePack.Deserialize(new ReadOnlySequence<byte>(_compactBytes));
 
     [Benchmark(Baseline = true)]
     [BenchmarkCategory("Small encode")]

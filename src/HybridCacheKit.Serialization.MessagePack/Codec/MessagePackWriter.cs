@@ -198,12 +198,20 @@ public ref partial struct MessagePackWriter
     }
 
     /// <summary>
-    /// Writes float 64. A <see cref="double"/> is always written as float 64, even when float 32 would hold it
-    /// exactly: a reader's type should not depend on the value.
+    /// Writes a double in the smallest float format that holds it exactly: float 32 when converting to
+    /// <see cref="float"/> and back gives the same value (1.5, 0.25, infinities), float 64 otherwise (0.1, NaN).
+    /// Every reader widens float 32 back to the same double.
     /// </summary>
     /// <param name="value">The value.</param>
     public void Write(double value)
     {
+        var single = (float)value;
+        if (single == value)
+        {
+            Write(single);
+            return;
+        }
+
         var span = GetSpan(9);
         span[0] = MessagePackCode.Float64;
         BinaryPrimitives.WriteDoubleBigEndian(span[1..], value);

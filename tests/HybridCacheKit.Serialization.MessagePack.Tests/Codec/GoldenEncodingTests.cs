@@ -59,13 +59,32 @@ public sealed class GoldenEncodingTests
         => Assert.Equal(expected, Hex.Encode((ref MessagePackWriter w) => w.Write(value)));
 
     [Fact]
-    public void WriteFloat_SingleAndDouble_Float32AndFloat64()
+    public void WriteFloat_Single_AlwaysFloat32()
     {
         Assert.Equal("ca3fc00000", Hex.Encode((ref MessagePackWriter w) => w.Write(1.5f)));
-        Assert.Equal("cb3ff8000000000000", Hex.Encode((ref MessagePackWriter w) => w.Write(1.5d)));
-        Assert.Equal("cb7ff0000000000000", Hex.Encode((ref MessagePackWriter w) => w.Write(double.PositiveInfinity)));
+        Assert.Equal("ca3dcccccd", Hex.Encode((ref MessagePackWriter w) => w.Write(0.1f)));
         Assert.Equal(1.5f, Hex.Read("ca3fc00000", (ref MessagePackReader r) => r.ReadSingle()));
-        Assert.Equal(1.5d, Hex.Read("cb3ff8000000000000", (ref MessagePackReader r) => r.ReadDouble()));
+    }
+
+    [Theory]
+    [InlineData(1.5, "ca3fc00000")] // exact in float 32: the smaller form
+    [InlineData(-0.25, "cabe800000")]
+    [InlineData(double.PositiveInfinity, "ca7f800000")]
+    [InlineData(0.1, "cb3fb999999999999a")] // not exact in float 32
+    [InlineData(Math.PI, "cb400921fb54442d18")]
+    [InlineData(1e300, "cb7e37e43c8800759c")]
+    public void WriteFloat_Double_SmallestExactFormat(double value, string expected)
+    {
+        Assert.Equal(expected, Hex.Encode((ref MessagePackWriter w) => w.Write(value)));
+        Assert.Equal(value, Hex.Read(expected, (ref MessagePackReader r) => r.ReadDouble()));
+    }
+
+    [Fact]
+    public void WriteFloat_DoubleNaNAndNegativeZero_KeptExactly()
+    {
+        Assert.True(double.IsNaN(Hex.Read(Hex.Bytes((ref MessagePackWriter w) => w.Write(double.NaN)), (ref MessagePackReader r) => r.ReadDouble())));
+        Assert.Equal("ca80000000", Hex.Encode((ref MessagePackWriter w) => w.Write(-0.0)));
+        Assert.True(double.IsNegative(Hex.Read("ca80000000", (ref MessagePackReader r) => r.ReadDouble())));
     }
 
     [Theory]

@@ -1,0 +1,45 @@
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace HybridCacheKit.Serialization.MessagePack.Generator;
+
+/// <summary>
+/// Emits an <c>IMessagePackFormatter&lt;T&gt;</c> for every type marked <c>[GenerateMessagePack]</c>, and a module
+/// initializer that registers them, so those types are serialized without reflection (trim- and AOT-safe).
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class MessagePackGenerator : IIncrementalGenerator
+{
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var models = context.SyntaxProvider.ForAttributeWithMetadataName(
+            ModelBuilder.GenerateAttribute,
+            static (node, _) => node is TypeDeclarationSyntax,
+            static (attributeContext, _) => ModelBuilder.Build((INamedTypeSymbol)attributeContext.TargetSymbol, attributeContext.SemanticModel.Compilation.Assembly));
+
+        context.RegisterSourceOutput(models, static (output, model) =>
+        {
+            foreach (var diagnostic in model.Diagnostics)
+            {
+                output.ReportDiagnostic(diagnostic.ToDiagnostic());
+            }
+
+            if (model.Diagnostics.Length == 0)
+            {
+                output.AddSource(model.FormatterName + ".g.cs", FormatterEmitter.Emit(model));
+            }
+        });
+
+        context.RegisterSourceOutput(models.Collect(), static (output, all) =>
+        {
+            var valid = all.Where(m => m.Diagnostics.Length == 0).OrderBy(m => m.FormatterName, System.StringComparer.Ordinal).ToImmutableArray();
+            if (valid.Length > 0)
+            {
+                output.AddSource("GeneratedMessagePackRegistration.g.cs", FormatterEmitter.EmitRegistration(valid));
+            }
+        });
+    }
+}

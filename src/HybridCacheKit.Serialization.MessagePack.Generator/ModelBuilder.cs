@@ -1,0 +1,348 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Text;
+using Microsoft.CodeAnalysis;
+
+namespace HybridCacheKit.Serialization.MessagePack.Generator;
+
+/// <summary>
+/// Turns a type symbol into a <see cref="TypeModel"/> with the same rules as the runtime's reflection contract
+/// (Reflection/ObjectContract.cs): both must pick the same members, in the same order, and the same constructor,
+/// so generated and reflection-based formatters write identical bytes.
+/// </summary>
+internal static class ModelBuilder
+{
+    public const string Namespace = "HybridCacheKit.Serialization.MessagePack";
+    public const string GenerateAttribute = Namespace + ".GenerateMessagePackAttribute";
+    private const string ArrayLayoutAttribute = Namespace + ".MessagePackArrayLayoutAttribute";
+    private const string KeyAttribute = Namespace + ".MessagePackKeyAttribute";
+    private const string NameAttribute = Namespace + ".MessagePackPropertyNameAttribute";
+    private const string IgnoreAttribute = Namespace + ".MessagePackIgnoreAttribute";
+    private const string Formatters = "global::" + Namespace + ".MessagePackFormatters";
+
+    public static TypeModel Build(INamedTypeSymbol type, IAssemblySymbol assembly)
+    {
+        var fullName = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        var diagnostics = new List<DiagnosticModel>();
+        var formatterName = FormatterName(type);
+
+        var problem = TypeProblem(type);
+        if (problem is not null)
+        {
+            diagnostics.Add(DiagnosticModel.Create(DiagnosticDescriptors.UnsupportedType, type, fullName, problem));
+            return Empty(fullName, formatterName, type, diagnostics);
+        }
+
+        var candidates = new List<(ISymbol Symbol, ITypeSymbol Type, bool Writable, bool AlwaysAssign)>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var declaring in Hierarchy(type))
+        {
+            var members = declaring.GetMembers();
+            foreach (var property in members.OfType<IPropertySymbol>())
+            {
+                if (property.IsStatic || property.IsIndexer || property.DeclaredAccessibility != Accessibility.Public
+                    || property.GetMethod is not { DeclaredAccessibility: Accessibility.Public } || Has(property, IgnoreAttribute) || !names.Add(property.Name))
+                {
+                    continue;
+                }
+
+                var setter = property.SetMethod is { DeclaredAccessibility: Accessibility.Public } set ? set : null;
+                candidates.Add((property, property.Type, setter is not null, (setter?.IsInitOnly ?? false) || property.IsRequired));
+            }
+
+            foreach (var field in members.OfType<IFieldSymbol>())
+            {
+                if (field.IsStatic || field.IsConst || field.DeclaredAccessibility != Accessibility.Public || field.IsImplicitlyDeclared
+                    || Has(field, IgnoreAttribute) || !names.Add(field.Name))
+                {
+                    continue;
+                }
+
+                candidates.Add((field, field.Type, !field.IsReadOnly, field.IsRequired));
+            }
+        }
+
+        var constructor = ChooseConstructor(type, candidates.Select(c => (c.Symbol.Name, c.Type)).ToList(), out var hasConstructor);
+        if (!hasConstructor)
+        {
+            diagnostics.Add(DiagnosticModel.Create(DiagnosticDescriptors.UnsupportedType, type, fullName,
+                "it has no public parameterless constructor and no public constructor whose parameters all match public properties or fields (by name, ignoring case, and type)"));
+            return Empty(fullName, formatterName, type, diagnostics);
+        }
+
+        var parameters = constructor?.Parameters ?? ImmutableArray<IParameterSymbol>.Empty;
+        var arrayLayout = Has(type, ArrayLayoutAttribute);
+        var result = new List<MemberModel>();
+        var parameterMembers = Enumerable.Repeat(-1, parameters.Length).ToArray();
+        foreach (var (symbol, memberType, writable, alwaysAssign) in candidates)
+        {
+            var parameter = IndexOf(parameters, symbol.Name, memberType);
+            if (!writable && parameter < 0)
+            {
+                continue;
+            }
+
+            var key = Attribute(symbol, KeyAttribute) is { } keyData && keyData.ConstructorArguments.Length == 1 && keyData.ConstructorArguments[0].Value is int index ? index : -1;
+            if (arrayLayout && key < 0)
+            {
+                continue;
+            }
+
+            var wireName = Attribute(symbol, NameAttribute) is { } nameData && nameData.ConstructorArguments.Length == 1 && nameData.ConstructorArguments[0].Value is string name ? name : symbol.Name;
+            var formatter = FormatterExpression(memberType, assembly);
+            if (formatter is null)
+            {
+                diagnostics.Add(DiagnosticModel.Create(DiagnosticDescriptors.UnsupportedMemberType, symbol, symbol.Name, fullName, memberType.ToDisplayString()));
+                continue;
+            }
+
+            if (parameter >= 0)
+            {
+                parameterMembers[parameter] = result.Count;
+            }
+
+            result.Add(new MemberModel(symbol.Name, wireName, memberType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), formatter, key, parameter, alwaysAssign));
+        }
+
+        foreach (var duplicate in arrayLayout
+            ? result.GroupBy(m => m.Key.ToString(System.Globalization.CultureInfo.InvariantCulture)).Where(g => g.Count() > 1)
+            : result.GroupBy(m => m.WireName, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            diagnostics.Add(DiagnosticModel.Create(DiagnosticDescriptors.DuplicateKey, type, fullName, duplicate.Key));
+        }
+
+        if (arrayLayout && result.Any(m => m.Key > 255))
+        {
+            diagnostics.Add(DiagnosticModel.Create(DiagnosticDescriptors.UnsupportedType, type, fullName, "a [MessagePackKey] index is above 255"));
+        }
+
+        var parameterModels = parameters.Select((p, i) => new ParameterModel(p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), parameterMembers[i])).ToImmutableArray();
+        return new TypeModel(fullName, formatterName, type.IsValueType, arrayLayout,
+            new EquatableArray<MemberModel>(result.ToImmutableArray()),
+            new EquatableArray<ParameterModel>(parameterModels),
+            new EquatableArray<DiagnosticModel>(diagnostics.ToImmutableArray()));
+    }
+
+    /// <summary>The C# expression of the formatter of <paramref name="type"/>, or null when there is none.</summary>
+    private static string? FormatterExpression(ITypeSymbol type, IAssemblySymbol assembly)
+    {
+        var name = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        switch (type.SpecialType)
+        {
+            case SpecialType.System_Boolean: return Formatters + ".Boolean";
+            case SpecialType.System_Byte: return Formatters + ".Byte";
+            case SpecialType.System_SByte: return Formatters + ".SByte";
+            case SpecialType.System_Int16: return Formatters + ".Int16";
+            case SpecialType.System_UInt16: return Formatters + ".UInt16";
+            case SpecialType.System_Int32: return Formatters + ".Int32";
+            case SpecialType.System_UInt32: return Formatters + ".UInt32";
+            case SpecialType.System_Int64: return Formatters + ".Int64";
+            case SpecialType.System_UInt64: return Formatters + ".UInt64";
+            case SpecialType.System_Single: return Formatters + ".Single";
+            case SpecialType.System_Double: return Formatters + ".Double";
+            case SpecialType.System_Char: return Formatters + ".Char";
+            case SpecialType.System_String: return Formatters + ".String";
+            case SpecialType.System_Decimal: return Formatters + ".Decimal";
+            case SpecialType.System_DateTime: return Formatters + ".DateTime";
+        }
+
+        switch (name)
+        {
+            case "global::System.Guid": return Formatters + ".Guid";
+            case "global::System.DateTimeOffset": return Formatters + ".DateTimeOffset";
+            case "global::System.TimeSpan": return Formatters + ".TimeSpan";
+        }
+
+        if (type is IArrayTypeSymbol array)
+        {
+            if (!array.IsSZArray)
+            {
+                return null;
+            }
+
+            if (array.ElementType.SpecialType == SpecialType.System_Byte)
+            {
+                return Formatters + ".Binary";
+            }
+
+            return Wrap("Array", array.ElementType);
+        }
+
+        if (type.TypeKind == TypeKind.Enum)
+        {
+            return Formatters + ".Enum<" + name + ">()";
+        }
+
+        if (type is not INamedTypeSymbol named)
+        {
+            return null;
+        }
+
+        if (named.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T)
+        {
+            return Wrap("Nullable", named.TypeArguments[0]);
+        }
+
+        if (named.IsGenericType)
+        {
+            var definition = named.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+            var method = definition switch
+            {
+                "global::System.Collections.Generic.List<T>" => "List",
+                "global::System.Collections.Generic.HashSet<T>" => "HashSet",
+                "global::System.Collections.Generic.IEnumerable<T>" => "Enumerable",
+                "global::System.Collections.Generic.ICollection<T>" => "Collection",
+                "global::System.Collections.Generic.IList<T>" => "ListInterface",
+                "global::System.Collections.Generic.IReadOnlyCollection<T>" => "ReadOnlyCollection",
+                "global::System.Collections.Generic.IReadOnlyList<T>" => "ReadOnlyList",
+                "global::System.Collections.Generic.Dictionary<TKey, TValue>" => "Dictionary",
+                "global::System.Collections.Generic.IDictionary<TKey, TValue>" => "DictionaryInterface",
+                "global::System.Collections.Generic.IReadOnlyDictionary<TKey, TValue>" => "ReadOnlyDictionary",
+                _ => null,
+            };
+            if (method is not null)
+            {
+                return named.TypeArguments.Length == 1 ? Wrap(method, named.TypeArguments[0]) : Wrap(method, named.TypeArguments[0], named.TypeArguments[1]);
+            }
+        }
+
+        if (Has(named, GenerateAttribute) && !named.IsGenericType)
+        {
+            return SymbolEqualityComparer.Default.Equals(named.ContainingAssembly, assembly)
+                ? "global::" + Namespace + ".Generated." + FormatterName(named) + ".Instance"
+                : Formatters + ".Generated<" + name + ">()";
+        }
+
+        return null;
+
+        string? Wrap(string method, params ITypeSymbol[] arguments)
+        {
+            var inner = new string?[arguments.Length];
+            for (var i = 0; i < arguments.Length; i++)
+            {
+                inner[i] = FormatterExpression(arguments[i], assembly);
+                if (inner[i] is null)
+                {
+                    return null;
+                }
+            }
+
+            var typeArguments = string.Join(", ", arguments.Select(a => a.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)));
+            return Formatters + "." + method + "<" + typeArguments + ">(" + string.Join(", ", inner) + ")";
+        }
+    }
+
+    private static string? TypeProblem(INamedTypeSymbol type)
+    {
+        if (type.IsGenericType)
+        {
+            return "generic types are not supported";
+        }
+
+        if (type.IsAbstract || type.TypeKind is not (TypeKind.Class or TypeKind.Struct))
+        {
+            return "only non-abstract classes, records and structs are supported";
+        }
+
+        if (type.IsRefLikeType)
+        {
+            return "ref structs cannot be cached";
+        }
+
+        for (ISymbol? current = type; current is INamedTypeSymbol named; current = current.ContainingType)
+        {
+            if (named.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
+            {
+                return "it must be public or internal (and so must the types it is nested in)";
+            }
+        }
+
+        return null;
+    }
+
+    private static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type, List<(string Name, ITypeSymbol Type)> members, out bool found)
+    {
+        IMethodSymbol? best = null;
+        var hasParameterless = type.IsValueType;
+        foreach (var constructor in type.InstanceConstructors)
+        {
+            if (constructor.DeclaredAccessibility != Accessibility.Public)
+            {
+                continue;
+            }
+
+            if (constructor.Parameters.Length == 0)
+            {
+                hasParameterless = true;
+                continue;
+            }
+
+            if (constructor.Parameters.All(p => members.Exists(m => Matches(p, m.Name, m.Type)))
+                && constructor.Parameters.Length > (best?.Parameters.Length ?? 0))
+            {
+                best = constructor;
+            }
+        }
+
+        found = best is not null || hasParameterless;
+        return best;
+    }
+
+    private static int IndexOf(ImmutableArray<IParameterSymbol> parameters, string name, ITypeSymbol type)
+    {
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            if (Matches(parameters[i], name, type))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static bool Matches(IParameterSymbol parameter, string name, ITypeSymbol type)
+        => SymbolEqualityComparer.Default.Equals(parameter.Type, type) && string.Equals(parameter.Name, name, StringComparison.OrdinalIgnoreCase);
+
+    private static Stack<INamedTypeSymbol> Hierarchy(INamedTypeSymbol type)
+    {
+        var chain = new Stack<INamedTypeSymbol>();
+        for (var current = type; current is not null && current.SpecialType is not (SpecialType.System_Object or SpecialType.System_ValueType); current = current.BaseType)
+        {
+            chain.Push(current);
+        }
+
+        return chain;
+    }
+
+    private static bool Has(ISymbol symbol, string attribute) => Attribute(symbol, attribute) is not null;
+
+    private static AttributeData? Attribute(ISymbol symbol, string attribute)
+    {
+        foreach (var data in symbol.GetAttributes())
+        {
+            if (data.AttributeClass?.ToDisplayString() == attribute)
+            {
+                return data;
+            }
+        }
+
+        return null;
+    }
+
+    private static TypeModel Empty(string fullName, string formatterName, INamedTypeSymbol type, List<DiagnosticModel> diagnostics)
+        => new(fullName, formatterName, type.IsValueType, false, default, default, new EquatableArray<DiagnosticModel>(diagnostics.ToImmutableArray()));
+
+    private static string FormatterName(INamedTypeSymbol type)
+    {
+        var builder = new StringBuilder();
+        foreach (var c in type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", string.Empty))
+        {
+            builder.Append(char.IsLetterOrDigit(c) ? c : '_');
+        }
+
+        return builder.Append("_MessagePackFormatter").ToString();
+    }
+}

@@ -1,0 +1,189 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Text;
+
+namespace HybridCacheKit.Serialization.MessagePack.Reflection;
+
+/// <summary>One serialized member of an object, as reflection sees it.</summary>
+internal sealed record ContractMember(
+    string Name,
+    Type Type,
+    int Key,
+    Func<object, object?> Get,
+    Action<object, object?>? Set,
+    int ConstructorParameter,
+    bool AlwaysAssign);
+
+/// <summary>
+/// How an object maps to MessagePack. The rules are the generator's (docs/messagepack.md, "Objects"), applied to
+/// reflection metadata: public instance properties with a public getter and public fields, base class first, each
+/// class's properties in declaration order then its fields; a member is written when it can be read back (it has a
+/// public setter or init accessor, is a writable field, or matches a constructor parameter).
+/// </summary>
+[RequiresUnreferencedCode(ReflectionFormatters.Message)]
+internal sealed class ObjectContract
+{
+    private ObjectContract(Type type, bool arrayLayout, ContractMember[] members, ConstructorInfo? constructor)
+    {
+        Type = type;
+        ArrayLayout = arrayLayout;
+        Members = members;
+        Constructor = constructor;
+    }
+
+    public Type Type { get; }
+
+    public bool ArrayLayout { get; }
+
+    public ContractMember[] Members { get; }
+
+    /// <summary>The constructor with parameters to call, or null for the parameterless one.</summary>
+    public ConstructorInfo? Constructor { get; }
+
+    public static void ThrowIfNotMappable(Type type)
+    {
+        if (type == typeof(object) || type.IsInterface || type.IsAbstract || type.IsPointer || type.IsByRef
+            || type.IsGenericTypeDefinition || typeof(Delegate).IsAssignableFrom(type) || type.IsByRefLike)
+        {
+            throw new NotSupportedException($"'{type}' cannot be mapped to MessagePack: object, interfaces other than the collection ones, abstract classes, delegates and pointers are not supported.");
+        }
+    }
+
+    public static ObjectContract Build(Type type)
+    {
+        var candidates = new List<(MemberInfo Member, Type Type, bool Writable, bool InitOnly, bool Required)>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var declaring in Hierarchy(type))
+        {
+            const BindingFlags flags = BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly;
+            foreach (var property in declaring.GetProperties(flags).OrderBy(p => p.MetadataToken))
+            {
+                if (property.GetIndexParameters().Length > 0 || property.GetMethod is not { IsPublic: true }
+                    || property.IsDefined(typeof(MessagePackIgnoreAttribute)) || !names.Add(property.Name))
+                {
+                    continue;
+                }
+
+                var setter = property.SetMethod is { IsPublic: true } set ? set : null;
+                var initOnly = setter is not null && setter.ReturnParameter.GetRequiredCustomModifiers().Contains(typeof(IsExternalInit));
+                candidates.Add((property, property.PropertyType, setter is not null, initOnly, property.IsDefined(typeof(RequiredMemberAttribute))));
+            }
+
+            foreach (var field in declaring.GetFields(flags).OrderBy(f => f.MetadataToken))
+            {
+                if (field.IsDefined(typeof(MessagePackIgnoreAttribute)) || !names.Add(field.Name))
+                {
+                    continue;
+                }
+
+                candidates.Add((field, field.FieldType, !field.IsInitOnly, false, field.IsDefined(typeof(RequiredMemberAttribute))));
+            }
+        }
+
+        var constructor = ChooseConstructor(type, candidates.Select(c => (c.Member.Name, c.Type)).ToList());
+        var parameters = constructor?.GetParameters() ?? [];
+        var arrayLayout = type.IsDefined(typeof(MessagePackArrayLayoutAttribute), inherit: false);
+
+        var members = new List<ContractMember>();
+        foreach (var (member, memberType, writable, initOnly, required) in candidates)
+        {
+            var parameter = Array.FindIndex(parameters, p => Matches(p, member.Name, memberType));
+            if (!writable && parameter < 0)
+            {
+                continue;
+            }
+
+            var key = member.GetCustomAttribute<MessagePackKeyAttribute>()?.Index ?? -1;
+            if (arrayLayout && key < 0)
+            {
+                continue;
+            }
+
+            var name = member.GetCustomAttribute<MessagePackPropertyNameAttribute>()?.Name ?? member.Name;
+            Func<object, object?> get = member is PropertyInfo p ? p.GetValue : ((FieldInfo)member).GetValue;
+            Action<object, object?>? set = !writable ? null : member is PropertyInfo sp ? sp.SetValue : ((FieldInfo)member).SetValue;
+            members.Add(new ContractMember(name, memberType, key, get, set, parameter, initOnly || required));
+        }
+
+        Validate(type, arrayLayout, members);
+        return new ObjectContract(type, arrayLayout, [.. members], constructor);
+    }
+
+    /// <summary>
+    /// The public constructor with the most parameters that all match members by name (ignoring case) and type;
+    /// null means the parameterless one (a struct always has it).
+    /// </summary>
+    private static ConstructorInfo? ChooseConstructor(Type type, List<(string Name, Type Type)> members)
+    {
+        ConstructorInfo? best = null;
+        var hasParameterless = type.IsValueType;
+        foreach (var constructor in type.GetConstructors(BindingFlags.Public | BindingFlags.Instance).OrderBy(c => c.MetadataToken))
+        {
+            var parameters = constructor.GetParameters();
+            if (parameters.Length == 0)
+            {
+                hasParameterless = true;
+                continue;
+            }
+
+            if (parameters.All(p => members.Exists(m => Matches(p, m.Name, m.Type)))
+                && parameters.Length > (best?.GetParameters().Length ?? 0))
+            {
+                best = constructor;
+            }
+        }
+
+        return best is not null || hasParameterless
+            ? best
+            : throw new NotSupportedException($"'{type}' has no public parameterless constructor and no public constructor whose parameters all match public properties or fields (by name, ignoring case, and type).");
+    }
+
+    private static bool Matches(ParameterInfo parameter, string memberName, Type memberType)
+        => parameter.ParameterType == memberType && string.Equals(parameter.Name, memberName, StringComparison.OrdinalIgnoreCase);
+
+    private static void Validate(Type type, bool arrayLayout, List<ContractMember> members)
+    {
+        if (arrayLayout)
+        {
+            foreach (var group in members.GroupBy(m => m.Key).Where(g => g.Count() > 1))
+            {
+                throw new NotSupportedException($"'{type}' uses [MessagePackKey({group.Key})] on more than one member.");
+            }
+
+            if (members.Exists(m => m.Key > 255))
+            {
+                throw new NotSupportedException($"'{type}' uses a [MessagePackKey] index above 255.");
+            }
+        }
+        else
+        {
+            foreach (var group in members.GroupBy(m => m.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
+            {
+                throw new NotSupportedException($"'{type}' has more than one member with the map key '{group.Key}'.");
+            }
+        }
+    }
+
+    private static Stack<Type> Hierarchy(Type type)
+    {
+        var chain = new Stack<Type>();
+        for (var current = type; current is not null && current != typeof(object) && current != typeof(ValueType); current = current.BaseType)
+        {
+            chain.Push(current);
+        }
+
+        return chain;
+    }
+
+    /// <summary>The member's map key as MessagePack: the str header and the UTF-8 bytes.</summary>
+    public static byte[] EncodeKey(string name)
+    {
+        var utf8 = Encoding.UTF8.GetBytes(name);
+        var writer = new System.Buffers.ArrayBufferWriter<byte>();
+        var mp = new MessagePackWriter(writer);
+        mp.WriteUtf8String(utf8);
+        mp.Flush();
+        return writer.WrittenSpan.ToArray();
+    }
+}

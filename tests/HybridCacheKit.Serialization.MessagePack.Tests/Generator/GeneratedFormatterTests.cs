@@ -1,0 +1,136 @@
+using System.Buffers;
+using HybridCacheKit.Serialization.MessagePack.Reflection;
+using HybridCacheKit.Serialization.MessagePack.Resolution;
+using HybridCacheKit.Serialization.MessagePack.Tests.Mapping;
+
+namespace HybridCacheKit.Serialization.MessagePack.Tests.Generator;
+
+/// <summary>Types marked [GenerateMessagePack] use the generated formatter, which writes what the reflection path writes.</summary>
+public sealed class GeneratedFormatterTests
+{
+    public static TheoryData<Type> GeneratedTypes() =>
+        [typeof(GenOrder), typeof(GenCustomer), typeof(GenAddress), typeof(GenLine), typeof(GenCompact), typeof(GenTree), typeof(GenNamed), typeof(GenMutableStruct)];
+
+    [Theory]
+    [MemberData(nameof(GeneratedTypes))]
+    public void Find_AnnotatedType_GeneratedFormatterNotReflection(Type type)
+    {
+        var origin = (FormatterOrigin)typeof(GeneratedFormatterTests).GetMethod(nameof(OriginOf), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            .MakeGenericMethod(type).Invoke(null, null)!;
+
+        Assert.Equal(FormatterOrigin.Generated, origin);
+    }
+
+    [Fact]
+    public void Serializer_AnnotatedType_UsesGeneratedFormatterClass()
+    {
+        var serializer = Assert.IsType<MessagePackHybridCacheSerializer<GenOrder>>(Mp.Serializer<GenOrder>());
+
+        Assert.Equal("HybridCacheKit.Serialization.MessagePack.Generated", serializer.Formatter.GetType().Namespace);
+        Assert.DoesNotContain("Reflection", serializer.Formatter.GetType().Name, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Serialize_Order_GeneratedBytesEqualReflectionBytes()
+        => Assert.Equal(ReflectionBytes(Samples.Order()), Mp.Serialize(Samples.Order()));
+
+    [Fact]
+    public void Serialize_OtherShapes_GeneratedBytesEqualReflectionBytes()
+    {
+        Assert.Equal(ReflectionBytes(new GenCompact { Id = 1, Name = "n", Values = [1, -1, long.MaxValue] }), Mp.Serialize(new GenCompact { Id = 1, Name = "n", Values = [1, -1, long.MaxValue] }));
+        Assert.Equal(ReflectionBytes(new GenNamed { UserId = 5, Unicode = "значение" }), Mp.Serialize(new GenNamed { UserId = 5, Unicode = "значение" }));
+        Assert.Equal(ReflectionBytes(new GenMutableStruct { A = 1, B = "b" }), Mp.Serialize(new GenMutableStruct { A = 1, B = "b" }));
+        var tree = new GenTree { Name = "r", Children = [new GenTree { Name = "c" }] };
+        Assert.Equal(ReflectionBytes(tree), Mp.Serialize(tree));
+    }
+
+    [Fact]
+    public void Deserialize_ReflectionBytes_GeneratedReadsSameValue()
+    {
+        var order = Mp.Deserialize<GenOrder>(ReflectionBytes(Samples.Order()));
+
+        Assert.Equal(Mp.Serialize(Samples.Order()), Mp.Serialize(order));
+    }
+
+    [Fact]
+    public void RoundTrip_Order_EveryMemberKept()
+    {
+        var original = Samples.Order();
+
+        var copy = Mp.RoundTrip(original);
+
+        Assert.Equal(original.Number, copy.Number);
+        Assert.Equal(original.Customer, copy.Customer);
+        Assert.Equal(2, copy.Lines.Count);
+        Assert.Equal((original.Lines[0].Sku, original.Lines[0].Quantity, original.Lines[0].UnitPrice, original.Lines[0].Weight, original.Lines[0].Discount),
+            (copy.Lines[0].Sku, copy.Lines[0].Quantity, copy.Lines[0].UnitPrice, copy.Lines[0].Weight, copy.Lines[0].Discount));
+        Assert.Null(copy.Lines[1].Discount);
+        Assert.Equal(original.Attributes, copy.Attributes);
+        Assert.Equal((original.Total, original.CreatedAt, original.ShippedAt, original.Status, original.TrackingId, original.Window),
+            (copy.Total, copy.CreatedAt, copy.ShippedAt, copy.Status, copy.TrackingId, copy.Window));
+        Assert.Equal(original.Signature, copy.Signature);
+        Assert.Equal(original.Ratings, copy.Ratings);
+        Assert.Equal("", copy.Ignored);
+    }
+
+    [Fact]
+    public void Serialize_GeneratedArrayLayout_GoldenBytes()
+    {
+        // [1, nil, "n", [2]]: index 1 has no member; NotWritten has no key.
+        Assert.Equal("9401c0a16e9102", Mp.ToHex(new GenCompact { Id = 1, Name = "n", Values = [2], NotWritten = "x" }));
+        Assert.Equal("kept", Mp.Deserialize<GenCompact>(Hex.Parse("9401c0a16e9102")).NotWritten);
+    }
+
+    [Fact]
+    public void Serialize_GeneratedRenamedMembers_GoldenBytes()
+        => Assert.Equal("82a7757365725f696405a8d0bad0bbd18ed187c0", Mp.ToHex(new GenNamed { UserId = 5 }));
+
+    [Fact]
+    public void Deserialize_GeneratedWithReorderedUnknownAndMissingKeys_Mapped()
+    {
+        // {"Quantity": 3, "zzz": [1, {"a": nil}], "Sku": "s"}: out of order, an unknown key, UnitPrice missing.
+        var line = Mp.Deserialize<GenLine>(Hex.Parse("83 a8 5175616e74697479 03 a3 7a7a7a 92 01 81 a1 61 c0 a3 536b75 a1 73"));
+
+        Assert.Equal(("s", 3, 0m), (line.Sku, line.Quantity, line.UnitPrice));
+    }
+
+    [Fact]
+    public void Deserialize_GeneratedDeepTree_RejectedBeyondMaxDepth()
+    {
+        var root = new GenTree { Name = "0" };
+        var node = root;
+        for (var i = 1; i < 40; i++)
+        {
+            var child = new GenTree { Name = i.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            node.Children.Add(child);
+            node = child;
+        }
+
+        // Each level is an object and a list: 80 levels against the default MaxDepth of 64.
+        Assert.Throws<MessagePackSerializationException>(() => Mp.Serialize(root));
+        var shallow = new MessagePackHybridCacheSerializerFactory(new MessagePackSerializerOptions { MaxDepth = 200 });
+        var buffer = new ArrayBufferWriter<byte>();
+        Mp.Serializer<GenTree>(shallow).Serialize(root, buffer);
+        Assert.Throws<MessagePackSerializationException>(() => Mp.Deserialize<GenTree>(buffer.WrittenSpan.ToArray()));
+        Assert.Equal("39", Descend(Mp.Deserialize<GenTree>(buffer.WrittenSpan.ToArray(), shallow)).Name);
+
+        static GenTree Descend(GenTree tree) => tree.Children.Count == 0 ? tree : Descend(tree.Children[0]);
+    }
+
+    private static FormatterOrigin OriginOf<T>()
+    {
+        _ = FormatterResolver.Find<T>(out var origin, out _);
+        return origin;
+    }
+
+    private static byte[] ReflectionBytes<T>(T value)
+    {
+        var formatter = (IMessagePackFormatter<T>)ReflectionFormatters.BuildIsolated(typeof(T));
+        Assert.Contains("Reflection", formatter.GetType().Name, StringComparison.Ordinal);
+        var buffer = new ArrayBufferWriter<byte>();
+        var writer = new MessagePackWriter(buffer);
+        formatter.Serialize(ref writer, value);
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+}

@@ -1,0 +1,85 @@
+using System.Collections.Immutable;
+using HybridCacheKit.Serialization.MessagePack.Generator;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace HybridCacheKit.Serialization.MessagePack.Tests.Generator;
+
+/// <summary>Runs the generator in memory on small sources: what it emits compiles, and what it cannot handle is an error.</summary>
+public sealed class GeneratorDiagnosticsTests
+{
+    [Fact]
+    public void Run_SupportedTypes_CompilingOutputWithRegistration()
+    {
+        var (diagnostics, generated, compilation) = Run("""
+            using System.Collections.Generic;
+            using HybridCacheKit.Serialization.MessagePack;
+            namespace Demo;
+            [GenerateMessagePack] public sealed record Item(string Name, decimal Price, List<Tag>? Tags);
+            [GenerateMessagePack] public struct Tag { public string Value; public int? Weight { get; init; } }
+            public sealed class Outer { [GenerateMessagePack] public sealed class Inner { public Dictionary<string, Item[]> Map { get; set; } = new(); } }
+            """);
+
+        Assert.Empty(diagnostics);
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        Assert.Contains(generated, s => s.Contains("ModuleInitializer", StringComparison.Ordinal) && s.Contains("RegisterGenerated<global::Demo.Outer.Inner>", StringComparison.Ordinal));
+        Assert.DoesNotContain(generated, s => s.Contains("System.Reflection", StringComparison.Ordinal));
+        Assert.Equal(4, generated.Length);
+    }
+
+    [Fact]
+    public void Run_MemberOfUnsupportedType_ReportsHckmp001()
+    {
+        var (diagnostics, generated, _) = Run("""
+            using HybridCacheKit.Serialization.MessagePack;
+            [GenerateMessagePack] public sealed class Holder { public object? Anything { get; set; } public Plain? NotMarked { get; set; } }
+            public sealed class Plain { public int X { get; set; } }
+            """);
+
+        Assert.Equal(["HCKMP001", "HCKMP001"], diagnostics.Select(d => d.Id));
+        Assert.All(diagnostics, d => Assert.Equal(DiagnosticSeverity.Error, d.Severity));
+        Assert.Contains("NotMarked", diagnostics[1].GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Empty(generated);
+    }
+
+    [Fact]
+    public void Run_GenericOrConstructorlessType_ReportsHckmp002()
+    {
+        var (diagnostics, _, _) = Run("""
+            using HybridCacheKit.Serialization.MessagePack;
+            [GenerateMessagePack] public sealed class Box<T> { public T? Value { get; set; } }
+            [GenerateMessagePack] public sealed class NoCtor { public NoCtor(int unrelated) { } public int X { get; set; } }
+            """);
+
+        Assert.Equal(["HCKMP002", "HCKMP002"], diagnostics.Select(d => d.Id).Order());
+    }
+
+    [Fact]
+    public void Run_DuplicateKeys_ReportsHckmp003()
+    {
+        var (diagnostics, _, _) = Run("""
+            using HybridCacheKit.Serialization.MessagePack;
+            [GenerateMessagePack] public sealed class Named { [MessagePackPropertyName("x")] public int A { get; set; } [MessagePackPropertyName("x")] public int B { get; set; } }
+            [GenerateMessagePack, MessagePackArrayLayout] public sealed class Indexed { [MessagePackKey(1)] public int A { get; set; } [MessagePackKey(1)] public int B { get; set; } }
+            """);
+
+        Assert.Equal(["HCKMP003", "HCKMP003"], diagnostics.Select(d => d.Id));
+    }
+
+    private static (ImmutableArray<Diagnostic> Diagnostics, string[] Generated, Compilation Output) Run(string source)
+    {
+        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+            .Select(path => MetadataReference.CreateFromFile(path))
+            .Append(MetadataReference.CreateFromFile(typeof(GenerateMessagePackAttribute).Assembly.Location));
+        var compilation = CSharpCompilation.Create(
+            "GeneratorInput",
+            [CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest))],
+            references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(new MessagePackGenerator());
+        driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+        var generated = driver.GetRunResult().GeneratedTrees.Select(t => t.ToString()).ToArray();
+        return (diagnostics, generated, output);
+    }
+}

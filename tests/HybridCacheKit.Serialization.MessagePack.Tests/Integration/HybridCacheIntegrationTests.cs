@@ -1,0 +1,112 @@
+using System.Buffers.Binary;
+using HybridCacheKit.Serialization.MessagePack.Tests.Mapping;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HybridCacheKit.Serialization.MessagePack.Tests.Integration;
+
+/// <summary>The serializer inside the engine: AddHybridCacheKit().AddMessagePackSerializer() over an in-memory L2.</summary>
+public sealed class HybridCacheIntegrationTests
+{
+    [Fact]
+    public async Task GetOrCreate_Dto_L2PayloadIsMessagePackAndSecondInstanceReadsIt()
+    {
+        var l2 = new ServiceCollection().AddDistributedMemoryCache().BuildServiceProvider().GetRequiredService<IDistributedCache>();
+        await using var first = Build(l2);
+        await using var second = Build(l2);
+        var order = Samples.Order();
+
+        var created = await first.GetRequiredService<HybridCache>().GetOrCreateAsync("order:1", _ => ValueTask.FromResult(order));
+        var payload = EnvelopePayload(await l2.GetAsync("order:1"), "order:1");
+        var factoryRuns = 0;
+        var read = await second.GetRequiredService<HybridCache>().GetOrCreateAsync("order:1", _ =>
+        {
+            factoryRuns++;
+            return ValueTask.FromResult(new GenOrder());
+        });
+
+        Assert.Same(order, created);
+        Assert.Equal(Mp.Serialize(order), payload);
+        Assert.Equal(0x80 | 13, payload[0]); // a fixmap of the 13 serialized members ([MessagePackIgnore] leaves one out)
+        Assert.Equal(0, factoryRuns);
+        Assert.Equal(Mp.Serialize(order), Mp.Serialize(read));
+    }
+
+    [Fact]
+    public async Task Set_StringValue_KeepsBuiltInUtf8()
+    {
+        var l2 = new ServiceCollection().AddDistributedMemoryCache().BuildServiceProvider().GetRequiredService<IDistributedCache>();
+        await using var services = Build(l2);
+
+        await services.GetRequiredService<HybridCache>().SetAsync("s", "plain text");
+
+        Assert.Equal("plain text"u8.ToArray(), EnvelopePayload(await l2.GetAsync("s"), "s"));
+    }
+
+    [Fact]
+    public void AddMessagePackSerializer_CalledTwice_OneFactoryWithLatestOptions()
+    {
+        var services = new ServiceCollection();
+        var builder = services.AddHybridCacheKit();
+
+        builder.AddMessagePackSerializer(o => o.MaxDepth = 10).AddMessagePackSerializer(o => o.MaxDepth = 20);
+
+        var factories = services.Where(d => d.ServiceType == typeof(IHybridCacheSerializerFactory)).ToList();
+        var factory = Assert.IsType<MessagePackHybridCacheSerializerFactory>(Assert.Single(factories).ImplementationInstance);
+        Assert.Equal(20, factory.Options.MaxDepth);
+    }
+
+    [Fact]
+    public void AddMessagePackSerializer_BadLimit_FailsAtRegistrationNamingIt()
+    {
+        var builder = new ServiceCollection().AddHybridCacheKit();
+
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => builder.AddMessagePackSerializer(o => o.MaxCollectionLength = -1));
+
+        Assert.Equal("MaxCollectionLength", ex.ParamName);
+    }
+
+    private static ServiceProvider Build(IDistributedCache l2)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(l2);
+        services.AddHybridCacheKit().AddMessagePackSerializer();
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>The payload of an L2 envelope (docs/wire-format.md): after the header, key and tags, before the CRC.</summary>
+    private static byte[] EnvelopePayload(byte[]? envelope, string key)
+    {
+        Assert.NotNull(envelope);
+        Assert.Equal("HCK"u8.ToArray(), envelope[..3]);
+        Assert.Equal(0, envelope[4]); // no compression
+        var position = 33;
+        var keyLength = (int)VarUInt(envelope, ref position);
+        Assert.Equal(key, System.Text.Encoding.UTF8.GetString(envelope, position, keyLength));
+        position += keyLength;
+        for (var tags = VarUInt(envelope, ref position); tags > 0; tags--)
+        {
+            position += (int)VarUInt(envelope, ref position);
+        }
+
+        var length = (int)VarUInt(envelope, ref position);
+        Assert.Equal(envelope.Length - 4, position + length);
+        Assert.Equal((uint)envelope.Length, BinaryPrimitives.ReadUInt32LittleEndian(envelope.AsSpan(5)));
+        return envelope[position..(position + length)];
+    }
+
+    private static uint VarUInt(byte[] data, ref int position)
+    {
+        uint value = 0;
+        for (var shift = 0; ; shift += 7)
+        {
+            var b = data[position++];
+            value |= (uint)(b & 0x7f) << shift;
+            if (b < 0x80)
+            {
+                return value;
+            }
+        }
+    }
+}

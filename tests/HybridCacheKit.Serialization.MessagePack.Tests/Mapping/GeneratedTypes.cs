@@ -1,0 +1,96 @@
+namespace HybridCacheKit.Serialization.MessagePack.Tests.Mapping;
+
+// Types the source generator handles. Each mirrors a shape above so generated and reflection output can be compared.
+[GenerateMessagePack]
+public sealed class GenOrder
+{
+    public int Id { get; set; }
+
+    public string Number { get; set; } = "";
+
+    public GenCustomer? Customer { get; set; }
+
+    public List<GenLine> Lines { get; set; } = [];
+
+    public Dictionary<string, string>? Attributes { get; set; }
+
+    public decimal Total { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTime? ShippedAt { get; set; }
+
+    public Status Status { get; set; }
+
+    public Guid TrackingId { get; set; }
+
+    public TimeSpan Window { get; set; }
+
+    public byte[]? Signature { get; set; }
+
+    public IReadOnlyList<int>? Ratings { get; set; }
+
+    [MessagePackIgnore]
+    public string Ignored { get; set; } = "";
+}
+
+[GenerateMessagePack]
+public sealed record GenCustomer(string Name, string Email, GenAddress? Address);
+
+[GenerateMessagePack]
+public readonly record struct GenAddress(string Street, string City, string? Zip);
+
+[GenerateMessagePack]
+public sealed class GenLine
+{
+    public required string Sku { get; init; }
+
+    public int Quantity { get; init; }
+
+    public decimal UnitPrice { get; set; }
+
+    public double Weight;
+
+    public float? Discount { get; set; }
+}
+
+[GenerateMessagePack]
+[MessagePackArrayLayout]
+public sealed class GenCompact
+{
+    [MessagePackKey(0)]
+    public int Id { get; set; }
+
+    [MessagePackKey(2)]
+    public string? Name { get; set; }
+
+    [MessagePackKey(3)]
+    public List<long>? Values { get; set; }
+
+    public string NotWritten { get; set; } = "kept";
+}
+
+[GenerateMessagePack]
+public sealed class GenTree
+{
+    public string Name { get; set; } = "";
+
+    public List<GenTree> Children { get; set; } = [];
+}
+
+[GenerateMessagePack]
+public sealed class GenNamed
+{
+    [MessagePackPropertyName("user_id")]
+    public long UserId { get; set; }
+
+    [MessagePackPropertyName("ключ")]
+    public string? Unicode { get; set; }
+}
+
+[GenerateMessagePack]
+public struct GenMutableStruct
+{
+    public int A;
+    public string? B;
+}

@@ -21,9 +21,13 @@ internal sealed partial class RedisBackplane
     private long _lastEchoSeq;
     private long _outstandingSeq;
     private long _outstandingSince;
+    private long _subscribeAttempts;
 
     /// <summary>The supervision loop, for tests.</summary>
     internal Task? Supervisor => _supervisor;
+
+    /// <summary>How often this backplane has (re)subscribed by itself; resubscriptions after a reconnect that StackExchange.Redis does are not counted.</summary>
+    internal long SubscribeAttempts => Interlocked.Read(ref _subscribeAttempts);
 
     private static TaskCompletionSource NewWake() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -77,9 +81,20 @@ internal sealed partial class RedisBackplane
     private async Task WaitForNextTickAsync(CancellationToken token)
     {
         var wake = Volatile.Read(ref _wake);
+        var delay = Timings.HeartbeatInterval;
+        lock (_gate)
+        {
+            if (_outstandingSeq != 0)
+            {
+                // Wake exactly when the outstanding ping becomes overdue, so detection takes at most interval + timeout.
+                var overdueIn = Timings.EchoTimeout - _time.GetElapsedTime(_outstandingSince);
+                delay = overdueIn < delay ? (overdueIn > TimeSpan.Zero ? overdueIn : TimeSpan.Zero) : delay;
+            }
+        }
+
         try
         {
-            await wake.Task.WaitAsync(Timings.HeartbeatInterval, _time, token).ConfigureAwait(false);
+            await wake.Task.WaitAsync(delay, _time, token).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -96,6 +111,7 @@ internal sealed partial class RedisBackplane
 
     private async Task<bool> TrySubscribeAsync(CancellationToken token)
     {
+        Interlocked.Increment(ref _subscribeAttempts);
         try
         {
             await _connection.ExecuteSubscriberAsync("backplane subscribe", this, static async (sub, self) =>

@@ -116,7 +116,7 @@ public sealed class RedisBackplaneTests(RedisServerFixture redis) : IDisposable
         var (a, _, _) = await CreateConnectedAsync();
 
         // Drop B's handler behind its back: nothing fails, messages simply stop arriving (like a half-open connection).
-        b.Connection.Multiplexer!.GetSubscriber().Unsubscribe(new RedisChannel(b.ChannelName, RedisChannel.PatternMode.Literal));
+        await b.Connection.Multiplexer!.GetSubscriber().UnsubscribeAsync(new RedisChannel(b.ChannelName, RedisChannel.PatternMode.Literal)).WaitAsync(s_wait);
 
         await Eventually.TrueAsync(() => listenerB.ConnectionEvents.Count >= 3, s_wait, "B did not detect the lost subscription and come back");
         Assert.Equal(["reconnected", "disconnected", "reconnected"], listenerB.ConnectionEvents.Take(3));

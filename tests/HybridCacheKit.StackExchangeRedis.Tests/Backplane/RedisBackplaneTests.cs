@@ -127,6 +127,25 @@ public sealed class RedisBackplaneTests(RedisServerFixture redis) : IDisposable
     }
 
     [Fact]
+    public async Task Subscribe_ServerUnresponsiveWithoutSocketFailure_ReportsDisconnectedThenReconnected()
+    {
+        // Nothing fails loudly (like a partition or a frozen server): pings can be neither published nor received.
+        await using var server = await RedisServer.StartAsync();
+        var timings = new RedisBackplaneTimings(TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(600));
+        var (b, listener, logs) = Create(server.ConfigurationString, o => o.OperationTimeout = TimeSpan.FromMilliseconds(200), timings);
+        b.Subscribe(listener);
+        await Eventually.TrueAsync(() => b.IsConnected, s_wait, "the backplane did not connect");
+        using var raw = server.CreateClient();
+
+        Assert.Equal("OK", raw.Execute("CLIENT", "PAUSE", "3000", "ALL").Text);
+
+        await Eventually.TrueAsync(() => !b.IsConnected, s_wait, "the unresponsive server was not noticed");
+        Assert.Contains(logs.Entries, e => e.EventId.Id == 2201 && e.Message.Contains("heartbeat", StringComparison.Ordinal));
+        await Eventually.TrueAsync(() => b.IsConnected, TimeSpan.FromSeconds(15), "the backplane did not come back after the pause");
+        Assert.Equal(["reconnected", "disconnected", "reconnected"], listener.ConnectionEvents);
+    }
+
+    [Fact]
     public async Task Dispose_Subscribed_StopsSupervisionAndReportsNotConnected()
     {
         var (backplane, _, _) = await CreateConnectedAsync();

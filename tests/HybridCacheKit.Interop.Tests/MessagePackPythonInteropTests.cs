@@ -1,0 +1,131 @@
+using System.Text.Json;
+using HybridCacheKit.Serialization.MessagePack;
+using HybridCacheKit.StackExchangeRedis;
+using HybridCacheKit.TestUtilities.Interop;
+using HybridCacheKit.TestUtilities.Redis;
+using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HybridCacheKit.Interop.Tests;
+
+/// <summary>The engine in interop mode with the MessagePack serializer and a Python service using msgpack + redis-py.</summary>
+[Collection(RedisServerFixture.CollectionName)]
+public sealed class MessagePackPythonInteropTests(RedisServerFixture redis) : IAsyncLifetime
+{
+    // Python receives the value as JSON on the command line, packs it with msgpack and SETEXes it.
+    private const string PythonPackAndSetex = """
+        import json, sys, msgpack, redis
+        host, port = sys.argv[1].split(':')
+        r = redis.Redis(host=host, port=int(port))
+        r.setex(sys.argv[2], 300, msgpack.packb(json.loads(sys.argv[3]), use_bin_type=True))
+        """;
+
+    // Python GETs the key, unpacks it and prints it as JSON (bytes as a list of ints) with its TTL.
+    private const string PythonGetAndUnpack = """
+        import json, sys, msgpack, redis
+        host, port = sys.argv[1].split(':')
+        r = redis.Redis(host=host, port=int(port))
+        raw = r.get(sys.argv[2])
+        value = None if raw is None else msgpack.unpackb(raw, raw=False, timestamp=3)
+        def default(o):
+            if isinstance(o, (bytes, bytearray)): return list(o)
+            return str(o)
+        print(json.dumps({"value": value, "ttl": r.ttl(sys.argv[2])}, default=default, sort_keys=True))
+        """;
+
+    private readonly string _prefix = "mpinterop:" + Guid.NewGuid().ToString("N")[..8] + ":";
+    private ServiceProvider _services = null!;
+    private HybridCache _cache = null!;
+
+    public Task InitializeAsync()
+    {
+        var services = new ServiceCollection();
+        services.AddHybridCacheKit(o => o.L2Format = HybridCacheL2Format.Plain)
+            .AddMessagePackSerializer()
+            .AddStackExchangeRedis(o =>
+            {
+                o.Configuration = redis.ConfigurationString;
+                o.ValueLayout = RedisValueLayout.PlainString;
+                o.OperationTimeout = TimeSpan.FromSeconds(5);
+            });
+        _services = services.BuildServiceProvider();
+        _cache = _services.GetRequiredService<HybridCache>();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _services.DisposeAsync();
+
+    [Fact]
+    public async Task GetOrCreateAsync_ValuePackedByPython_IsReadWithoutFactory()
+    {
+        var key = _prefix + "py-wrote";
+        await PythonPeer.RunAsync(PythonPackAndSetex, redis.ConfigurationString, key, """{"Id": 9, "Name": "Zoë", "Tags": ["x", "y"], "Stock": {"paris": 3, "oslo": 0}}""");
+
+        var runs = 0;
+        var item = await _cache.GetOrCreateAsync(key, ct =>
+        {
+            runs++;
+            return ValueTask.FromResult(new Item());
+        });
+
+        Assert.Equal(0, runs);
+        Assert.Equal(9, item.Id);
+        Assert.Equal("Zoë", item.Name);
+        Assert.Equal(["x", "y"], item.Tags);
+        Assert.Equal(3, item.Stock["paris"]);
+        Assert.Equal(0, item.Stock["oslo"]);
+    }
+
+    [Fact]
+    public async Task SetAsync_ValueIsUnpackedByPythonAsAMapWithNamedFields()
+    {
+        var key = _prefix + "dotnet-wrote";
+        var created = new DateTimeOffset(2026, 11, 22, 8, 30, 0, TimeSpan.Zero);
+        await _cache.SetAsync(key, new Item { Id = 4, Name = "Teapot", Tags = ["kitchen"], Stock = new() { ["rome"] = 12 }, Created = created, Blob = [1, 2, 255] },
+            new HybridCacheEntryOptions { Expiration = TimeSpan.FromMinutes(2) });
+
+        var seen = JsonDocument.Parse(await PythonPeer.RunAsync(PythonGetAndUnpack, redis.ConfigurationString, key)).RootElement;
+
+        var value = seen.GetProperty("value");
+        Assert.Equal(4, value.GetProperty("Id").GetInt32());
+        Assert.Equal("Teapot", value.GetProperty("Name").GetString());
+        Assert.Equal("kitchen", value.GetProperty("Tags")[0].GetString());
+        Assert.Equal(12, value.GetProperty("Stock").GetProperty("rome").GetInt32());
+        Assert.Equal(new[] { 1, 2, 255 }, value.GetProperty("Blob").EnumerateArray().Select(e => e.GetInt32()));
+        // msgpack's timestamp=3 option decodes the timestamp extension to a datetime; printed via str().
+        Assert.StartsWith("2026-11-22 08:30:00", value.GetProperty("Created").GetString(), StringComparison.Ordinal);
+        Assert.InRange(seen.GetProperty("ttl").GetInt32(), 100, 120);
+    }
+
+    [Fact]
+    public async Task GetOrCreateAsync_PythonWroteMalformedMessagePack_IsAMissAndGetsOverwritten()
+    {
+        var key = _prefix + "garbage";
+        await PythonPeer.RunAsync("""
+            import sys, redis
+            host, port = sys.argv[1].split(':')
+            redis.Redis(host=host, port=int(port)).setex(sys.argv[2], 300, b'\xdf\xff\xff\xff\xff')
+            """, redis.ConfigurationString, key);
+
+        var item = await _cache.GetOrCreateAsync(key, ct => ValueTask.FromResult(new Item { Id = 1, Name = "fresh" }));
+        var seen = JsonDocument.Parse(await PythonPeer.RunAsync(PythonGetAndUnpack, redis.ConfigurationString, key)).RootElement;
+
+        Assert.Equal("fresh", item.Name);
+        Assert.Equal("fresh", seen.GetProperty("value").GetProperty("Name").GetString());
+    }
+
+    public sealed class Item
+    {
+        public int Id { get; set; }
+
+        public string Name { get; set; } = "";
+
+        public List<string> Tags { get; set; } = [];
+
+        public Dictionary<string, int> Stock { get; set; } = [];
+
+        public DateTimeOffset Created { get; set; }
+
+        public byte[] Blob { get; set; } = [];
+    }
+}

@@ -1,15 +1,138 @@
 using HybridCacheKit.Distributed;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
 
 namespace HybridCacheKit.StackExchangeRedis.Internal;
 
-/// <summary>Redis pub/sub backplane (work in progress).</summary>
-internal sealed class RedisBackplane(RedisConnection connection) : IHybridCacheBackplane
+/// <summary>
+/// Redis pub/sub backplane: one channel per <see cref="HybridCacheKitRedisOptions.InstanceName"/>
+/// (<c>InstanceName + "__hck:backplane"</c>), versioned binary messages (<see cref="BackplaneMessageCodec"/>), a random id
+/// per instance so a node ignores its own messages. Subscribing happens in the background and is supervised by a
+/// heartbeat the node sends to itself on the same channel: the subscription counts as connected only once a heartbeat
+/// has come back through it, and as lost when the connection reports a failure or a heartbeat does not come back.
+/// See docs/backplane.md for the guarantee. Files: <c>.Supervision</c> (subscribe, heartbeat, state), <c>.Receive</c>, <c>.Log</c>.
+/// </summary>
+internal sealed partial class RedisBackplane : IHybridCacheBackplane, IDisposable
 {
-    internal RedisConnection Connection => connection;
+    private readonly RedisConnection _connection;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly RedisChannel _channel;
+    private readonly Action<RedisChannel, RedisValue> _handler;
+    private readonly CancellationTokenSource _stop = new();
+    private IHybridCacheBackplaneListener? _listener;
+    private int _disposed;
 
-    public bool IsConnected => false;
+    public RedisBackplane(RedisConnection connection, ILoggerFactory? loggerFactory = null)
+        : this(connection, RedisBackplaneTimings.Default, loggerFactory)
+    {
+    }
 
-    public void Subscribe(IHybridCacheBackplaneListener listener) => throw new NotImplementedException();
+    internal RedisBackplane(RedisConnection connection, RedisBackplaneTimings timings, ILoggerFactory? loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        _connection = connection;
+        Timings = timings;
+        _time = connection.TimeProvider;
+        _logger = (ILogger?)loggerFactory?.CreateLogger<RedisBackplane>() ?? NullLogger.Instance;
+        ChannelName = connection.KeyPrefix + "__hck:backplane";
+        _channel = new RedisChannel(ChannelName, RedisChannel.PatternMode.Literal);
+        _handler = OnRedisMessage;
+    }
 
-    public ValueTask<bool> PublishAsync(HybridCacheBackplaneMessage message, CancellationToken cancellationToken) => throw new NotImplementedException();
+    /// <summary>This instance's sender id: messages carrying it are its own and are ignored when they come back.</summary>
+    internal Guid InstanceId { get; } = Guid.NewGuid();
+
+    internal string ChannelName { get; }
+
+    internal RedisBackplaneTimings Timings { get; }
+
+    internal RedisConnection Connection => _connection;
+
+    /// <summary>Messages dropped because they were not well-formed version-1 messages (garbage, other versions, unknown kinds).</summary>
+    internal long RejectedMessages => Interlocked.Read(ref _rejected);
+
+    /// <summary>This instance's own change messages that came back and were ignored.</summary>
+    internal long OwnMessagesIgnored => Interlocked.Read(ref _ownIgnored);
+
+    /// <inheritdoc />
+    public bool IsConnected => Volatile.Read(ref _connected);
+
+    /// <inheritdoc />
+    public void Subscribe(IHybridCacheBackplaneListener listener)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (Interlocked.CompareExchange(ref _listener, listener, null) is not null)
+        {
+            throw new InvalidOperationException("HybridCacheKit Redis backplane: Subscribe was already called; one backplane serves one cache engine.");
+        }
+
+        _connection.ConnectionChanged += OnConnectionChanged;
+        _supervisor = Task.Run(SuperviseAsync);
+    }
+
+    /// <summary>
+    /// Publishes a change. The caller's cancellation is deliberately not passed on: the change is already made in L2,
+    /// and not announcing it would leave other nodes serving stale L1 copies. The wait is bounded by
+    /// <see cref="HybridCacheKitRedisOptions.OperationTimeout"/> instead.
+    /// </summary>
+    public async ValueTask<bool> PublishAsync(HybridCacheBackplaneMessage message, CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _disposed) != 0 || string.IsNullOrEmpty(message.Subject) || !Enum.IsDefined(message.Kind))
+        {
+            return false;
+        }
+
+        try
+        {
+            await PublishRawAsync("backplane publish", BackplaneMessageCodec.Encode(message, InstanceId), CancellationToken.None).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.PublishFailed(_logger, ex, message.Kind.ToString());
+            return false;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _connection.ConnectionChanged -= OnConnectionChanged;
+        _stop.Cancel();
+        _wake.TrySetResult();
+        lock (_gate)
+        {
+            _connected = false;
+        }
+
+        // Best effort: the multiplexer may already be gone.
+        try
+        {
+            _connection.Multiplexer?.GetSubscriber().Unsubscribe(_channel, _handler, CommandFlags.FireAndForget);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.UnsubscribeFailed(_logger, ex);
+        }
+
+        _stop.Dispose();
+    }
+
+    private Task<long> PublishRawAsync(string operation, byte[] payload, CancellationToken cancellationToken)
+        => _connection.ExecuteSubscriberAsync(operation, (channel: _channel, payload), static (sub, s) => sub.PublishAsync(s.channel, s.payload), cancellationToken);
+}
+
+/// <summary>Heartbeat settings of the backplane (internal: the defaults fit; tests shorten them).</summary>
+/// <param name="HeartbeatInterval">How often the backplane pings itself (and retries subscribing while not subscribed).</param>
+/// <param name="EchoTimeout">A published ping not back within this long means the subscription is silently dead.</param>
+internal sealed record RedisBackplaneTimings(TimeSpan HeartbeatInterval, TimeSpan EchoTimeout)
+{
+    public static RedisBackplaneTimings Default { get; } = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
 }

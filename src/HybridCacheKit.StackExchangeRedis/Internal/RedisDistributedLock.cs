@@ -1,15 +1,142 @@
 using HybridCacheKit.Distributed;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
 
 namespace HybridCacheKit.StackExchangeRedis.Internal;
 
-/// <summary>Redis distributed lock (work in progress).</summary>
-internal sealed class RedisDistributedLock(RedisConnection connection) : IHybridCacheDistributedLock
+/// <summary>
+/// Cross-node stampede protection. The lock of cache key <c>k</c> is the Redis string <c>InstanceName + "__hck:lock:" + k</c>
+/// holding a random owner token, taken with <c>SET NX PX LockExpiry</c> (so a dead owner's lock expires) and released only by
+/// its owner (compare-and-delete). A release is announced on <c>InstanceName + "__hck:locks"</c>; this process's waiters of
+/// the key are registered before each acquire attempt, so a release between a failed attempt and the wait is not missed,
+/// and are woken by that announcement, not by polling. An unreachable Redis yields <see cref="HybridCacheLockLease.Unavailable"/>;
+/// nothing here throws for transport failures. Files: <c>.Commands</c> (Lua and plain-command paths), <c>.Notifications</c>,
+/// <c>.Log</c>, and <c>.Waiters</c>.
+/// </summary>
+internal sealed partial class RedisDistributedLock : IHybridCacheDistributedLock, IDisposable
 {
-    internal RedisConnection Connection => connection;
+    private readonly RedisConnection _connection;
+    private readonly ILogger _logger;
+    private readonly WaiterRegistry _waiters;
+    private readonly string _lockKeyPrefix;
+    private int _disposed;
 
-    public TimeSpan WaitTimeout => connection.Options.LockWaitTimeout;
+    public RedisDistributedLock(RedisConnection connection, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        _connection = connection;
+        _logger = (ILogger?)loggerFactory?.CreateLogger<RedisDistributedLock>() ?? NullLogger.Instance;
+        _waiters = new WaiterRegistry(connection.TimeProvider);
+        _lockKeyPrefix = connection.KeyPrefix + "__hck:lock:";
+        NotificationChannelName = connection.KeyPrefix + "__hck:locks";
+        _notificationChannel = new RedisChannel(NotificationChannelName, RedisChannel.PatternMode.Literal);
+        _notificationHandler = OnNotification;
+    }
 
-    public ValueTask<HybridCacheLockLease> TryAcquireAsync(string key, CancellationToken cancellationToken) => throw new NotImplementedException();
+    internal RedisConnection Connection => _connection;
 
-    public ValueTask ReleaseAsync(HybridCacheLockLease lease, CancellationToken cancellationToken) => throw new NotImplementedException();
+    internal string NotificationChannelName { get; }
+
+    /// <summary>This process's registered waiters, for tests (entries are removed when woken or when their lock has expired).</summary>
+    internal WaiterRegistry Waiters => _waiters;
+
+    /// <inheritdoc />
+    public TimeSpan WaitTimeout => _connection.Options.LockWaitTimeout;
+
+    internal TimeSpan LockExpiry => _connection.Options.LockExpiry;
+
+    internal string LockKey(string key) => _lockKeyPrefix + key;
+
+    /// <inheritdoc />
+    public async ValueTask<HybridCacheLockLease> TryAcquireAsync(string key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return HybridCacheLockLease.Unavailable;
+        }
+
+        await EnsureSubscribedAsync(cancellationToken).ConfigureAwait(false);
+
+        // Register before trying: a release announced after our failed attempt must find us.
+        var waiter = _waiters.Register(key);
+        var waiting = false;
+        try
+        {
+            var token = Guid.NewGuid().ToString("N");
+            var (acquired, retryAfter) = await AcquireCoreAsync(LockKey(key), token, cancellationToken).ConfigureAwait(false);
+            if (acquired)
+            {
+                return HybridCacheLockLease.Acquired(key, token);
+            }
+
+            waiting = true;
+            return HybridCacheLockLease.HeldElsewhere(key, retryAfter, _waiters.Wait(key, waiter, retryAfter));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (RedisCacheUnavailableException ex)
+        {
+            Log.LockUnavailable(_logger, ex.Message);
+            return HybridCacheLockLease.Unavailable;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.LockFailed(_logger, ex);
+            return HybridCacheLockLease.Unavailable;
+        }
+        finally
+        {
+            if (!waiting)
+            {
+                _waiters.Unregister(key, waiter);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask ReleaseAsync(HybridCacheLockLease lease, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        if (!lease.IsAcquired || lease.OwnerToken is null)
+        {
+            return;
+        }
+
+        // This process's own waiters (runs of the same key with other flags) need no round trip.
+        _waiters.Complete(lease.Key);
+        try
+        {
+            await ReleaseCoreAsync(LockKey(lease.Key), lease.OwnerToken, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            // The lock expires on its own after LockExpiry.
+            Log.ReleaseFailed(_logger, ex.Message);
+        }
+
+        // Announced even when the lock was no longer ours (it outlived LockExpiry): the value is stored now either way,
+        // and waiters that wake up re-read L2 or try the lock again.
+        await AnnounceReleaseAsync(lease.Key).ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _connection.Multiplexer?.GetSubscriber().Unsubscribe(_notificationChannel, _notificationHandler, CommandFlags.FireAndForget);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.ReleaseFailed(_logger, ex.Message);
+        }
+    }
 }

@@ -1,0 +1,231 @@
+using StackExchange.Redis;
+
+namespace HybridCacheKit.StackExchangeRedis.Internal;
+
+// Subscription supervision. One background loop per backplane: while not subscribed it retries every heartbeat interval
+// (start-up succeeds while Redis is down); once subscribed it publishes a ping to its own channel every interval.
+// The backplane reports "connected" only when a ping has come back through the subscription (so after a reconnect,
+// OnReconnected means "and resubscribed": StackExchange.Redis resubscribes by itself, the echo proves it did).
+// It reports "disconnected" when the subscription connection fails, or when a ping published successfully has not come
+// back within EchoTimeout (a silently dead subscription); then it subscribes again. Pings are numbered, and echoes of
+// pings sent before the last failure do not count.
+internal sealed partial class RedisBackplane
+{
+    private readonly Lock _gate = new();
+    private Task? _supervisor;
+    private TaskCompletionSource _wake = NewWake();
+    private bool _connected;
+    private bool _subscribed;
+    private long _pingSeq;
+    private long _minValidSeq = 1;
+    private long _lastEchoSeq;
+    private long _outstandingSeq;
+    private long _outstandingSince;
+
+    /// <summary>The supervision loop, for tests.</summary>
+    internal Task? Supervisor => _supervisor;
+
+    private static TaskCompletionSource NewWake() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private async Task SuperviseAsync()
+    {
+        var token = _stop.Token;
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                await TickAsync(token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Log.SupervisionFailed(_logger, ex);
+            }
+
+            await WaitForNextTickAsync(token).ConfigureAwait(false);
+        }
+    }
+
+    private async Task TickAsync(CancellationToken token)
+    {
+        if (!Volatile.Read(ref _subscribed) && !await TrySubscribeAsync(token).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        if (EchoOverdue())
+        {
+            lock (_gate)
+            {
+                _subscribed = false;
+                ForgetPingsLocked();
+                TransitionLocked(connected: false, "a heartbeat did not come back through the subscription");
+            }
+
+            if (!await TrySubscribeAsync(token).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+
+        await SendPingAsync(token).ConfigureAwait(false);
+    }
+
+    private async Task WaitForNextTickAsync(CancellationToken token)
+    {
+        var wake = Volatile.Read(ref _wake);
+        try
+        {
+            await wake.Task.WaitAsync(Timings.HeartbeatInterval, _time, token).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            return;
+        }
+
+        Interlocked.CompareExchange(ref _wake, NewWake(), wake);
+    }
+
+    private void Wake() => Volatile.Read(ref _wake).TrySetResult();
+
+    private async Task<bool> TrySubscribeAsync(CancellationToken token)
+    {
+        try
+        {
+            await _connection.ExecuteSubscriberAsync("backplane subscribe", this, static async (sub, self) =>
+            {
+                // An earlier attempt that timed out may still have registered the handler: remove it first, so that
+                // it is never registered twice (StackExchange.Redis would call it twice per message).
+                await sub.UnsubscribeAsync(self._channel, self._handler).ConfigureAwait(false);
+                await sub.SubscribeAsync(self._channel, self._handler).ConfigureAwait(false);
+                return true;
+            }, token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && token.IsCancellationRequested))
+        {
+            Log.SubscribeFailed(_logger, Timings.HeartbeatInterval, ex.Message);
+            return false;
+        }
+
+        lock (_gate)
+        {
+            _subscribed = true;
+            ForgetPingsLocked();
+        }
+
+        return true;
+    }
+
+    private async Task SendPingAsync(CancellationToken token)
+    {
+        var seq = Interlocked.Increment(ref _pingSeq);
+        try
+        {
+            await PublishRawAsync("backplane heartbeat", BackplaneMessageCodec.Encode(WireKind.Ping, InstanceId, seq, string.Empty), token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && token.IsCancellationRequested))
+        {
+            // Says nothing about the subscription (publishing uses the other connection); try again next tick.
+            Log.HeartbeatFailed(_logger, ex.Message);
+            return;
+        }
+
+        lock (_gate)
+        {
+            // The echo may already be back (it travels on another connection than the PUBLISH reply).
+            if (_outstandingSeq == 0 && seq >= _minValidSeq && seq > _lastEchoSeq)
+            {
+                _outstandingSeq = seq;
+                _outstandingSince = _time.GetTimestamp();
+            }
+        }
+    }
+
+    private bool EchoOverdue()
+    {
+        lock (_gate)
+        {
+            return _outstandingSeq != 0 && _time.GetElapsedTime(_outstandingSince) >= Timings.EchoTimeout;
+        }
+    }
+
+    /// <summary>Called for each of our own pings that came back through the subscription.</summary>
+    private void OnEcho(long seq)
+    {
+        lock (_gate)
+        {
+            if (seq < _minValidSeq || !_subscribed)
+            {
+                return;
+            }
+
+            _lastEchoSeq = Math.Max(_lastEchoSeq, seq);
+            if (seq >= _outstandingSeq)
+            {
+                // A later ping coming back proves delivery works now, even if an earlier one was lost.
+                _outstandingSeq = 0;
+            }
+
+            TransitionLocked(connected: true, reason: null);
+        }
+    }
+
+    private void OnConnectionChanged(ConnectionType type, bool restored)
+    {
+        if (type != ConnectionType.Subscription || Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
+        if (!restored)
+        {
+            lock (_gate)
+            {
+                ForgetPingsLocked();
+                TransitionLocked(connected: false, "the subscription connection failed");
+            }
+        }
+
+        // Restored: StackExchange.Redis resubscribes by itself; ping now so that the echo confirms it without waiting a tick.
+        Wake();
+    }
+
+    private void ForgetPingsLocked()
+    {
+        _minValidSeq = Interlocked.Read(ref _pingSeq) + 1;
+        _outstandingSeq = 0;
+    }
+
+    private void TransitionLocked(bool connected, string? reason)
+    {
+        if (_connected == connected || Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
+        Volatile.Write(ref _connected, connected);
+        try
+        {
+            if (connected)
+            {
+                Log.Connected(_logger);
+                _listener?.OnReconnected();
+            }
+            else
+            {
+                Log.Disconnected(_logger, reason ?? "unknown");
+                _listener?.OnDisconnected();
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.ListenerFailed(_logger, ex);
+        }
+    }
+}

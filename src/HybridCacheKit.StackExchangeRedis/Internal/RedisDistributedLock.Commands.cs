@@ -1,0 +1,125 @@
+using StackExchange.Redis;
+
+namespace HybridCacheKit.StackExchangeRedis.Internal;
+
+// The lock's Redis commands. With scripts (the default), acquiring costs one round trip: SET NX PX, or on failure the
+// remaining PTTL, in one Lua call; releasing is a compare-and-delete in Lua. When the server refuses scripts (an ACL
+// without EVAL/EVALSHA, or EVAL renamed away), the lock switches to plain commands for good: SET NX PX then PTTL, and
+// a WATCH/MULTI transaction conditioned on the token (Condition.StringEqual). Each script touches one key, so both
+// paths work on Redis Cluster.
+internal sealed partial class RedisDistributedLock
+{
+    // -3 is never a PTTL reply (-2: no key, -1: no expiry), so it can mean "acquired".
+    private const long AcquiredMarker = -3;
+
+    private const string AcquireScript = """
+        if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return -3 end
+        return redis.call('pttl', KEYS[1])
+        """;
+
+    private const string ReleaseScript = """
+        if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+        return 0
+        """;
+
+    // When the remaining time of a held lock cannot be told (plain commands: the key vanished, or has no expiry).
+    private static readonly TimeSpan s_unknownRetryAfter = TimeSpan.FromMilliseconds(100);
+
+    private int _scriptsRefused;
+
+    internal bool ScriptsRefused => Volatile.Read(ref _scriptsRefused) != 0;
+
+    private bool UseScripts => _connection.Options.UseScripts && !ScriptsRefused;
+
+    private async Task<(bool Acquired, TimeSpan RetryAfter)> AcquireCoreAsync(string lockKey, string token, CancellationToken cancellationToken)
+    {
+        var expiry = LockExpiry;
+        if (UseScripts)
+        {
+            try
+            {
+                var reply = await _connection.ExecuteAsync(
+                    "lock acquire",
+                    (key: (RedisKey)lockKey, token, ms: (long)expiry.TotalMilliseconds),
+                    static (db, s) => db.ScriptEvaluateAsync(AcquireScript, [s.key], [s.token, s.ms]),
+                    cancellationToken).ConfigureAwait(false);
+                var pttl = (long)reply;
+                return pttl switch
+                {
+                    AcquiredMarker => (true, TimeSpan.Zero),
+                    -2 => (false, TimeSpan.Zero), // released or expired in between: try again at once
+                    -1 => (false, expiry), // not a lock we wrote (no expiry): give it our full expiry
+                    _ => (false, TimeSpan.FromMilliseconds(Math.Max(0, pttl))),
+                };
+            }
+            catch (Exception ex) when (IsScriptRefused(ex))
+            {
+                RefuseScripts(ex);
+            }
+        }
+
+        var set = await _connection.ExecuteAsync(
+            "lock acquire",
+            (key: (RedisKey)lockKey, token, expiry),
+            static (db, s) => db.StringSetAsync(s.key, s.token, s.expiry, When.NotExists),
+            cancellationToken).ConfigureAwait(false);
+        if (set)
+        {
+            return (true, TimeSpan.Zero);
+        }
+
+        var ttl = await _connection.ExecuteAsync("lock ttl", (RedisKey)lockKey, static (db, key) => db.KeyTimeToLiveAsync(key), cancellationToken).ConfigureAwait(false);
+        return (false, ttl is { } remaining && remaining > TimeSpan.Zero ? remaining : s_unknownRetryAfter);
+    }
+
+    /// <summary>Deletes the lock if <paramref name="token"/> still owns it. Returns whether it did.</summary>
+    internal async Task<bool> ReleaseCoreAsync(string lockKey, string token, CancellationToken cancellationToken)
+    {
+        if (UseScripts)
+        {
+            try
+            {
+                var reply = await _connection.ExecuteAsync(
+                    "lock release",
+                    (key: (RedisKey)lockKey, token),
+                    static (db, s) => db.ScriptEvaluateAsync(ReleaseScript, [s.key], [s.token]),
+                    cancellationToken).ConfigureAwait(false);
+                return (long)reply == 1;
+            }
+            catch (Exception ex) when (IsScriptRefused(ex))
+            {
+                RefuseScripts(ex);
+            }
+        }
+
+        return await _connection.ExecuteAsync(
+            "lock release",
+            (key: (RedisKey)lockKey, token),
+            static (db, s) =>
+            {
+                var transaction = db.CreateTransaction();
+                transaction.AddCondition(Condition.StringEqual(s.key, s.token));
+                _ = transaction.KeyDeleteAsync(s.key);
+                return transaction.ExecuteAsync();
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>An ACL without EVAL/EVALSHA (NOPERM), EVAL renamed away (unknown command), or EVAL disabled in the client's command map.</summary>
+    internal static bool IsScriptRefused(Exception ex) => ex switch
+    {
+        RedisServerException server => (server.Message.StartsWith("NOPERM", StringComparison.OrdinalIgnoreCase)
+                                        || server.Message.Contains("unknown command", StringComparison.OrdinalIgnoreCase))
+                                       && server.Message.Contains("eval", StringComparison.OrdinalIgnoreCase),
+        RedisCommandException command => command.Message.Contains("EVAL", StringComparison.OrdinalIgnoreCase),
+        _ => false,
+    };
+
+    private void RefuseScripts(Exception ex)
+    {
+        if (Interlocked.Exchange(ref _scriptsRefused, 1) == 0)
+        {
+            Log.ScriptsRefused(_logger, ex.Message);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace HybridCacheKit.StackExchangeRedis.Internal;
+
+internal sealed partial class RedisDistributedLock
+{
+    // Event ids 2250-2299. Never keys or values.
+    private static partial class Log
+    {
+        [LoggerMessage(2250, LogLevel.Debug, "The Redis lock is unavailable ({Reason}): the caller computes locally.")]
+        public static partial void LockUnavailable(ILogger logger, string reason);
+
+        [LoggerMessage(2251, LogLevel.Warning, "The Redis lock failed with a command error: the caller computes locally.")]
+        public static partial void LockFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(2252, LogLevel.Warning, "Redis refused a Lua script ({Reason}): the lock uses plain commands from now on.")]
+        public static partial void ScriptsRefused(ILogger logger, string reason);
+
+        [LoggerMessage(2253, LogLevel.Debug, "A Redis lock could not be released ({Reason}); it expires on its own.")]
+        public static partial void ReleaseFailed(ILogger logger, string reason);
+
+        [LoggerMessage(2254, LogLevel.Debug, "The Redis lock could not subscribe to release announcements yet ({Reason}); waits fall back to lock expiry.")]
+        public static partial void SubscribeFailed(ILogger logger, string reason);
+
+        [LoggerMessage(2255, LogLevel.Debug, "A Redis lock release could not be announced ({Reason}); waiters fall back to lock expiry.")]
+        public static partial void AnnounceFailed(ILogger logger, string reason);
+
+        [LoggerMessage(2256, LogLevel.Error, "Handling a Redis lock release announcement failed.")]
+        public static partial void NotificationFailed(ILogger logger, Exception exception);
+    }
+}

@@ -209,7 +209,14 @@ internal sealed partial class RedisBackplane
             return;
         }
 
-        Volatile.Write(ref _connected, connected);
+        // Order matters to the engine, which trusts its tag state only while IsConnected: on a disconnect, stop being
+        // trusted before the engine moves its epochs; on a reconnect, let it move them before trust resumes, so
+        // nothing cached in between is mistaken for something cached while connected.
+        if (!connected)
+        {
+            Volatile.Write(ref _connected, false);
+        }
+
         try
         {
             if (connected)
@@ -226,6 +233,11 @@ internal sealed partial class RedisBackplane
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             Log.ListenerFailed(_logger, ex);
+        }
+
+        if (connected)
+        {
+            Volatile.Write(ref _connected, true);
         }
     }
 }

@@ -105,12 +105,15 @@ internal sealed partial class RedisDistributedLock
             cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>An ACL without EVAL/EVALSHA (NOPERM), EVAL renamed away (unknown command), or EVAL disabled in the client's command map.</summary>
+    /// <summary>
+    /// An ACL without EVAL/EVALSHA ("NOPERM ... the 'evalsha' command"), EVAL renamed away ("ERR unknown command 'EVAL'"),
+    /// or EVAL disabled in the client's command map. A NOPERM about keys is not about scripting: plain commands would fail too.
+    /// </summary>
     internal static bool IsScriptRefused(Exception ex) => ex switch
     {
-        RedisServerException server => (server.Message.StartsWith("NOPERM", StringComparison.OrdinalIgnoreCase)
-                                        || server.Message.Contains("unknown command", StringComparison.OrdinalIgnoreCase))
-                                       && server.Message.Contains("eval", StringComparison.OrdinalIgnoreCase),
+        RedisServerException server => (server.Message.StartsWith("NOPERM", StringComparison.Ordinal)
+                                        || server.Message.StartsWith("ERR unknown command", StringComparison.OrdinalIgnoreCase))
+                                       && server.Message.Contains("'eval", StringComparison.OrdinalIgnoreCase),
         RedisCommandException command => command.Message.Contains("EVAL", StringComparison.OrdinalIgnoreCase),
         _ => false,
     };

@@ -1,0 +1,135 @@
+using System.Globalization;
+using HybridCacheKit.Diagnostics;
+using HybridCacheKit.StackExchangeRedis.Tests.MultiNode;
+using HybridCacheKit.TestUtilities.Redis;
+using Microsoft.Extensions.Caching.Hybrid;
+
+namespace HybridCacheKit.StackExchangeRedis.Tests.Backplane;
+
+/// <summary>
+/// Outages of the subscription, on servers of the tests' own (they kill and restrict them). Pub/sub is at-most-once:
+/// what matters is that a node notices, and does not serve L1 entries that may have been invalidated meanwhile.
+/// Engine events: 1015 backplane disconnected, 1016 reconnected.
+/// </summary>
+public sealed class BackplaneReconnectTests
+{
+    private const int EngineDisconnected = 1015;
+    private const int EngineReconnected = 1016;
+    private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(15);
+    private static readonly HybridCacheEntryOptions s_longLocal = new() { Expiration = TimeSpan.FromMinutes(30), LocalCacheExpiration = TimeSpan.FromMinutes(30) };
+
+    [Fact]
+    public async Task Backplane_ServerKilledAndRestarted_NodeReportsBothAndRevalidatesAndReceivesAgain()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var nodes = await CacheNodes.StartAsync(2, server.ConfigurationString + ",connectTimeout=1000", o => o.OperationTimeout = TimeSpan.FromSeconds(1));
+        var (a, b) = (nodes[0], nodes[1]);
+        Assert.Equal("v1", await GetAsync(b, "k", "v1"));
+        var reconnectsBefore = b.Logs.WithEventId(EngineReconnected).Count;
+
+        server.Kill();
+
+        await Eventually.TrueAsync(() => !b.Backplane!.IsConnected, s_bound, "B did not notice the outage");
+        Assert.Single(b.Logs.WithEventId(EngineDisconnected));
+
+        // While Redis is down nothing can be delivered: A's change reaches neither L2 nor B (and does not throw).
+        await a.Cache.SetAsync("k", "during-outage", s_longLocal).AsTask().WaitAsync(s_bound);
+        Assert.True(a.Metrics.Sum(HybridCacheKitDiagnostics.BackplanePublishFailures) >= 1);
+
+        await server.RestartAsync();
+        await Eventually.TrueAsync(() => b.Backplane!.IsConnected && a.Backplane!.IsConnected, s_bound, "the nodes did not reconnect");
+        Assert.Equal(reconnectsBefore + 1, b.Logs.WithEventId(EngineReconnected).Count);
+
+        // The epoch rule: B's copy from before the outage is revalidated against L2 (empty after the restart), not served.
+        Assert.Equal("b-recomputed", await GetAsync(b, "k", "b-recomputed"));
+
+        // And the backplane works again.
+        await a.Cache.SetAsync("k", "v3", s_longLocal);
+        Assert.Equal("v3", await Eventually.EqualsAsync("v3", () => GetAsync(b, "k", "factory"), TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task Backplane_SubscriptionDownWhileRedisUp_TagInvalidatedMeanwhileNotServedAfterReconnect()
+    {
+        await using var server = await RedisServer.StartAsync();
+        var instanceName = $"hck-epoch-{Guid.NewGuid():N}:";
+        await using var a = CacheNode.Start("A", server.ConfigurationString + ",name=hck-node-a", instanceName);
+        await using var b = CacheNode.Start("B", server.ConfigurationString + ",name=hck-node-b", instanceName);
+        await Task.WhenAll(a.WaitForBackplaneAsync(), b.WaitForBackplaneAsync());
+        Assert.Equal("old", await GetAsync(b, "k", "old", "t"));
+        using var raw = server.CreateClient();
+
+        // Cut B's subscription connection and keep it from coming back: no new connection is accepted for now.
+        var clients = ClientList(raw);
+        var subscription = Assert.Single(clients, c => c["name"] == "hck-node-b" && int.Parse(c["sub"], CultureInfo.InvariantCulture) > 0);
+        Assert.Equal("OK", raw.Execute("CONFIG", "SET", "maxclients", (clients.Count - 1).ToString(CultureInfo.InvariantCulture)).Text);
+        Assert.Equal(1, raw.Execute("CLIENT", "KILL", "ID", subscription["id"]).Integer);
+        await Eventually.TrueAsync(() => !b.Backplane!.IsConnected, s_bound, "B did not notice its subscription was cut");
+
+        // Redis itself is fine: A invalidates the tag in L2 and announces it, but B cannot hear it.
+        await a.Cache.RemoveByTagAsync("t");
+        Assert.Equal(0, b.MessagesReceived);
+
+        Assert.Equal("OK", raw.Execute("CONFIG", "SET", "maxclients", "10000").Text);
+        await Eventually.TrueAsync(() => b.Backplane!.IsConnected, s_bound, "B did not resubscribe");
+
+        Assert.Equal("new", await GetAsync(b, "k", "new", "t"));
+        Assert.Equal(0, b.MessagesReceived);
+        Assert.Single(b.Logs.WithEventId(EngineDisconnected));
+        Assert.Equal(2, b.Logs.WithEventId(EngineReconnected).Count);
+    }
+
+    [Fact]
+    public async Task Backplane_RedisDownAtStartUp_NodesStartAndConnectOnceRedisIsUp()
+    {
+        await using var server = await RedisServer.StartAsync();
+        server.Kill();
+
+        // Start-up must not wait for, or fail on, Redis.
+        await using var nodes = await CacheNodes.StartAsync(2, server.ConfigurationString + ",connectTimeout=500", o => o.OperationTimeout = TimeSpan.FromMilliseconds(500), waitForBackplanes: false);
+        var (a, b) = (nodes[0], nodes[1]);
+        Assert.Equal("local", await GetAsync(b, "k", "local").WaitAsync(s_bound));
+        Assert.False(b.Backplane!.IsConnected);
+
+        await server.RestartAsync();
+        await Eventually.TrueAsync(() => a.Backplane!.IsConnected && b.Backplane!.IsConnected, s_bound, "the nodes did not connect once Redis was up");
+
+        // B's copy was cached while it could hear nothing: it is revalidated (L2 has nothing), then the backplane works.
+        Assert.Equal("b-fresh", await GetAsync(b, "k", "b-fresh"));
+        await a.Cache.SetAsync("k", "from-a", s_longLocal);
+        Assert.Equal("from-a", await Eventually.EqualsAsync("from-a", () => GetAsync(b, "k", "factory"), TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task Backplane_ServerKilledAndRestarted_ClientLibraryResubscribesWithoutHeartbeatRecovery()
+    {
+        await using var server = await RedisServer.StartAsync();
+        var instanceName = $"hck-resub-{Guid.NewGuid():N}:";
+        await using var b = CacheNode.Start("B", server.ConfigurationString, instanceName, o => o.OperationTimeout = TimeSpan.FromSeconds(1));
+        await b.WaitForBackplaneAsync();
+        Assert.Equal("x", await GetAsync(b, "k", "x")); // a miss takes the lock, which subscribes the lock channel
+
+        server.Kill();
+        await Eventually.TrueAsync(() => !b.Backplane!.IsConnected, s_bound, "B did not notice the outage");
+        await server.RestartAsync();
+        await Eventually.TrueAsync(() => b.Backplane!.IsConnected, s_bound, "B did not reconnect");
+
+        // StackExchange.Redis 1.2.6 resubscribed on its own: the backplane never had to detect a dead subscription by
+        // a missing heartbeat ("the subscription connection failed" is the only reason logged).
+        var reasons = b.Logs.WithEventId(2201).Select(e => e.State.Single(v => v.Key == "Reason").Value).ToList();
+        Assert.Equal(["the subscription connection failed"], reasons);
+        using var raw = server.CreateClient();
+        var channels = raw.Execute("PUBSUB", "CHANNELS", instanceName + "*").Items!.Select(i => i.Text).Order().ToList();
+        Assert.Equal([instanceName + "__hck:backplane", instanceName + "__hck:locks"], channels);
+    }
+
+    private static List<Dictionary<string, string>> ClientList(RespClient raw)
+    {
+        var text = raw.Execute("CLIENT", "LIST").Text ?? throw new InvalidOperationException("CLIENT LIST returned nothing.");
+        return [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line.Split(' ').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : string.Empty))];
+    }
+
+    private static async Task<string> GetAsync(CacheNode node, string key, string factoryValue, params string[] tags)
+        => await node.Cache.GetOrCreateAsync(key, factoryValue, static (v, _) => ValueTask.FromResult(v), s_longLocal, tags);
+}

@@ -1,0 +1,109 @@
+using HybridCacheKit.Diagnostics;
+using HybridCacheKit.StackExchangeRedis.Internal;
+using HybridCacheKit.StackExchangeRedis.Tests.MultiNode;
+using HybridCacheKit.TestUtilities.Redis;
+using Microsoft.Extensions.Caching.Hybrid;
+
+namespace HybridCacheKit.StackExchangeRedis.Tests.Backplane;
+
+/// <summary>
+/// Changes on one node evict the L1 copies of the others. Every node keeps its copy in L1 for a long time
+/// (<see cref="s_longLocal"/>), so a node that serves the new value can only have learned it from the backplane.
+/// </summary>
+[Collection(RedisServerFixture.CollectionName)]
+public sealed class CrossNodeInvalidationTests(RedisServerFixture redis)
+{
+    private static readonly TimeSpan s_prompt = TimeSpan.FromSeconds(5);
+    private static readonly HybridCacheEntryOptions s_longLocal = new() { Expiration = TimeSpan.FromMinutes(30), LocalCacheExpiration = TimeSpan.FromMinutes(30) };
+
+    [Fact]
+    public async Task SetAsync_OnNodeA_NodeBServesNewValuePromptly()
+    {
+        await using var nodes = await CacheNodes.StartAsync(2, redis.ConfigurationString);
+        var (a, b) = (nodes[0], nodes[1]);
+        Assert.Equal("v1", await GetAsync(b, "k", "v1"));
+        Assert.Equal("v1", await GetAsync(b, "k", "from-b-factory"));
+
+        await a.Cache.SetAsync("k", "v2", s_longLocal);
+
+        var seen = await Eventually.EqualsAsync("v2", () => GetAsync(b, "k", "from-b-factory"), s_prompt);
+        Assert.Equal("v2", seen);
+    }
+
+    [Fact]
+    public async Task RemoveAsync_OnNodeA_NodeBRunsItsFactoryPromptly()
+    {
+        await using var nodes = await CacheNodes.StartAsync(2, redis.ConfigurationString);
+        var (a, b) = (nodes[0], nodes[1]);
+        Assert.Equal("v1", await GetAsync(b, "k", "v1"));
+
+        await a.Cache.RemoveAsync("k");
+
+        var seen = await Eventually.EqualsAsync("recomputed", () => GetAsync(b, "k", "recomputed"), s_prompt);
+        Assert.Equal("recomputed", seen);
+    }
+
+    [Fact]
+    public async Task SetAsync_ThreeNodes_EveryOtherNodeEvictsAndSenderIgnoresItsOwnMessage()
+    {
+        await using var nodes = await CacheNodes.StartAsync(3, redis.ConfigurationString);
+        foreach (var node in nodes.All)
+        {
+            Assert.Equal("v1", await GetAsync(node, "k", "v1"));
+        }
+
+        await nodes[0].Cache.SetAsync("k", "v2", s_longLocal);
+
+        foreach (var node in nodes.All.Skip(1))
+        {
+            Assert.Equal("v2", await Eventually.EqualsAsync("v2", () => GetAsync(node, "k", "from-factory"), s_prompt));
+            Assert.Equal(1, node.MessagesReceived);
+        }
+
+        // The sender's own message came back through Redis and was dropped before reaching its engine.
+        await Eventually.TrueAsync(() => nodes[0].RedisBackplane.OwnMessagesIgnored == 1, s_prompt, "the sender's message did not come back to it");
+        Assert.Equal(0, nodes[0].MessagesReceived);
+        Assert.Equal("v2", await GetAsync(nodes[0], "k", "from-factory"));
+    }
+
+    [Fact]
+    public async Task Backplane_UnreadableMessagesPublishedRaw_NodesIgnoreThemAndKeepWorking()
+    {
+        await using var nodes = await CacheNodes.StartAsync(2, redis.ConfigurationString);
+        var (a, b) = (nodes[0], nodes[1]);
+        Assert.Equal("v1", await GetAsync(b, "k", "v1"));
+        using var raw = redis.Server.CreateClient();
+        var future = BackplaneMessageCodec.Encode(WireKind.KeyRemoved, Guid.NewGuid(), DateTime.UtcNow.Ticks, "k");
+        future[0] = 9;
+
+        raw.Execute("PUBLISH", b.RedisBackplane.ChannelName, "garbage");
+        raw.Execute("PUBLISH", b.RedisBackplane.ChannelName, future);
+        raw.Execute("PUBLISH", b.RedisBackplane.ChannelName, Array.Empty<byte>());
+        await Eventually.TrueAsync(() => b.RedisBackplane.RejectedMessages == 3, s_prompt, "B did not see the three unreadable messages");
+
+        // None of them evicted anything (the future-version one named the key): B still serves its L1 copy...
+        Assert.Equal("v1", await GetAsync(b, "k", "from-factory"));
+        Assert.Equal(0, b.MessagesReceived);
+        Assert.True(b.Backplane!.IsConnected);
+
+        // ...and real messages still work.
+        await a.Cache.SetAsync("k", "v2", s_longLocal);
+        Assert.Equal("v2", await Eventually.EqualsAsync("v2", () => GetAsync(b, "k", "from-factory"), s_prompt));
+        Assert.Contains(b.Logs.Entries, e => e.EventId.Id == 2202);
+    }
+
+    [Fact]
+    public async Task Backplane_Connected_RecordsLagOfReceivedMessages()
+    {
+        await using var nodes = await CacheNodes.StartAsync(2, redis.ConfigurationString);
+        Assert.Equal("v1", await GetAsync(nodes[1], "k", "v1"));
+
+        await nodes[0].Cache.SetAsync("k", "v2", s_longLocal);
+
+        await Eventually.TrueAsync(() => nodes[1].Metrics.Count(HybridCacheKitDiagnostics.BackplaneLag) == 1, s_prompt, "B recorded no lag");
+        Assert.InRange(nodes[1].Metrics.Of(HybridCacheKitDiagnostics.BackplaneLag)[0].Value, 0, 60);
+    }
+
+    private static async Task<string> GetAsync(CacheNode node, string key, string factoryValue)
+        => await node.Cache.GetOrCreateAsync(key, factoryValue, static (v, _) => ValueTask.FromResult(v), s_longLocal);
+}

@@ -1,0 +1,195 @@
+using HybridCacheKit.Distributed;
+using HybridCacheKit.StackExchangeRedis.Internal;
+using HybridCacheKit.StackExchangeRedis.Tests.MultiNode;
+using HybridCacheKit.TestUtilities;
+using HybridCacheKit.TestUtilities.Logging;
+using HybridCacheKit.TestUtilities.Redis;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace HybridCacheKit.StackExchangeRedis.Tests.Backplane;
+
+/// <summary>The backplane on its own (no engine), against the shared server, with a recording listener.</summary>
+[Collection(RedisServerFixture.CollectionName)]
+public sealed class RedisBackplaneTests(RedisServerFixture redis) : IDisposable
+{
+    private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(10);
+    private readonly List<IDisposable> _disposables = [];
+    private readonly string _instanceName = $"hck-bp-{Guid.NewGuid():N}:";
+
+    [Fact]
+    public async Task Subscribe_ServerUp_ReportsConnectedOnceHeartbeatReturns()
+    {
+        var (backplane, listener, _) = Create();
+
+        backplane.Subscribe(listener);
+
+        await Eventually.TrueAsync(() => backplane.IsConnected, s_wait, "the backplane did not connect");
+        Assert.Equal(["reconnected"], listener.ConnectionEvents);
+    }
+
+    [Fact]
+    public async Task PublishAsync_FromOtherInstance_DeliveredToListener()
+    {
+        var (a, _, _) = await CreateConnectedAsync();
+        var (b, listenerB, _) = await CreateConnectedAsync();
+        var message = new HybridCacheBackplaneMessage(HybridCacheBackplaneMessageKind.KeyRemoved, "key-1", 12345);
+
+        Assert.True(await a.PublishAsync(message, CancellationToken.None));
+
+        await Eventually.TrueAsync(() => listenerB.Messages.Count == 1, s_wait, "B did not receive A's message");
+        Assert.Equal(message, listenerB.Messages[0]);
+        Assert.NotEqual(a.InstanceId, b.InstanceId);
+    }
+
+    [Fact]
+    public async Task PublishAsync_OwnMessage_IgnoredBySender()
+    {
+        var (a, listenerA, _) = await CreateConnectedAsync();
+        var (_, listenerB, _) = await CreateConnectedAsync();
+
+        Assert.True(await a.PublishAsync(new HybridCacheBackplaneMessage(HybridCacheBackplaneMessageKind.KeyChanged, "mine", 1), CancellationToken.None));
+
+        await Eventually.TrueAsync(() => listenerB.Messages.Count == 1, s_wait, "B did not receive the message");
+        await Eventually.TrueAsync(() => a.OwnMessagesIgnored == 1, s_wait, "A's own message did not come back to it");
+        Assert.Empty(listenerA.Messages);
+    }
+
+    [Fact]
+    public async Task OnMessage_GarbageAndFutureVersionsPublishedRaw_IgnoredCountedAndLogged()
+    {
+        var (b, listenerB, logs) = await CreateConnectedAsync();
+        using var raw = redis.Server.CreateClient();
+        var futureVersion = BackplaneMessageCodec.Encode(WireKind.KeyChanged, Guid.NewGuid(), 1, "k");
+        futureVersion[0] = 2;
+        var unknownKind = BackplaneMessageCodec.Encode(WireKind.KeyChanged, Guid.NewGuid(), 1, "k");
+        unknownKind[1] = 0x7F;
+        byte[][] unreadable = [[], "garbage"u8.ToArray(), [1, 1, 2], futureVersion, unknownKind];
+
+        foreach (var payload in unreadable)
+        {
+            raw.Execute("PUBLISH", b.ChannelName, payload);
+        }
+
+        // A valid message after the garbage still gets through: nothing broke.
+        var valid = BackplaneMessageCodec.Encode(WireKind.KeyRemoved, Guid.NewGuid(), 2, "after-garbage");
+        raw.Execute("PUBLISH", b.ChannelName, valid);
+
+        await Eventually.TrueAsync(() => listenerB.Messages.Count == 1, s_wait, "the valid message did not arrive");
+        Assert.Equal("after-garbage", listenerB.Messages[0].Subject);
+        Assert.Equal(unreadable.Length, b.RejectedMessages);
+        Assert.Contains(logs.Entries, e => e.EventId.Id == 2202);
+        Assert.True(b.IsConnected);
+    }
+
+    [Fact]
+    public async Task PublishAsync_NoServer_ReturnsFalseWithoutThrowing()
+    {
+        var port = TestPorts.GetFreeTcpPort();
+        var (backplane, listener, _) = Create($"127.0.0.1:{port},connectTimeout=200", o => o.OperationTimeout = TimeSpan.FromMilliseconds(200));
+        backplane.Subscribe(listener);
+
+        var sent = await backplane.PublishAsync(new HybridCacheBackplaneMessage(HybridCacheBackplaneMessageKind.KeyChanged, "k", 1), CancellationToken.None)
+            .AsTask().WaitAsync(s_wait);
+
+        Assert.False(sent);
+        Assert.False(backplane.IsConnected);
+    }
+
+    [Fact]
+    public async Task PublishAsync_CallerTokenCancelled_StillPublishes()
+    {
+        var (a, _, _) = await CreateConnectedAsync();
+        var (_, listenerB, _) = await CreateConnectedAsync();
+
+        var sent = await a.PublishAsync(new HybridCacheBackplaneMessage(HybridCacheBackplaneMessageKind.KeyChanged, "k", 1), new CancellationToken(canceled: true));
+
+        Assert.True(sent);
+        await Eventually.TrueAsync(() => listenerB.Messages.Count == 1, s_wait, "the change was not announced");
+    }
+
+    [Fact]
+    public async Task Subscribe_SubscriptionSilentlyLost_ReportsDisconnectedThenResubscribes()
+    {
+        var timings = new RedisBackplaneTimings(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(500));
+        var (b, listenerB, logs) = await CreateConnectedAsync(timings);
+        var (a, _, _) = await CreateConnectedAsync();
+
+        // Drop B's handler behind its back: nothing fails, messages simply stop arriving (like a half-open connection).
+        b.Connection.Multiplexer!.GetSubscriber().Unsubscribe(new RedisChannel(b.ChannelName, RedisChannel.PatternMode.Literal));
+
+        await Eventually.TrueAsync(() => listenerB.ConnectionEvents.Count >= 3, s_wait, "B did not detect the lost subscription and come back");
+        Assert.Equal(["reconnected", "disconnected", "reconnected"], listenerB.ConnectionEvents.Take(3));
+        Assert.Contains(logs.Entries, e => e.EventId.Id == 2201 && e.Message.Contains("heartbeat", StringComparison.Ordinal));
+
+        Assert.True(await a.PublishAsync(new HybridCacheBackplaneMessage(HybridCacheBackplaneMessageKind.KeyChanged, "after", 1), CancellationToken.None));
+        await Eventually.TrueAsync(() => listenerB.Messages.Any(m => m.Subject == "after"), s_wait, "B did not receive messages after resubscribing");
+    }
+
+    [Fact]
+    public async Task Dispose_Subscribed_StopsSupervisionAndReportsNotConnected()
+    {
+        var (backplane, _, _) = await CreateConnectedAsync();
+
+        backplane.Dispose();
+
+        await backplane.Supervisor!.WaitAsync(s_wait);
+        Assert.False(backplane.IsConnected);
+        Assert.False(await backplane.PublishAsync(new HybridCacheBackplaneMessage(HybridCacheBackplaneMessageKind.KeyChanged, "k", 1), CancellationToken.None));
+    }
+
+    [Fact]
+    public void Subscribe_SecondListener_Throws()
+    {
+        var (backplane, listener, _) = Create();
+        backplane.Subscribe(listener);
+
+        Assert.Throws<InvalidOperationException>(() => backplane.Subscribe(new RecordingListener()));
+    }
+
+    [Fact]
+    public void ChannelName_IsInstanceNamePlusBackplaneSuffix()
+    {
+        var (backplane, _, _) = Create();
+
+        Assert.Equal(_instanceName + "__hck:backplane", backplane.ChannelName);
+    }
+
+    public void Dispose()
+    {
+        for (var i = _disposables.Count - 1; i >= 0; i--)
+        {
+            _disposables[i].Dispose();
+        }
+    }
+
+    private async Task<(RedisBackplane Backplane, RecordingListener Listener, CapturingLoggerProvider Logs)> CreateConnectedAsync(RedisBackplaneTimings? timings = null)
+    {
+        var created = Create(timings: timings);
+        created.Backplane.Subscribe(created.Listener);
+        await Eventually.TrueAsync(() => created.Backplane.IsConnected, s_wait, "the backplane did not connect");
+        return created;
+    }
+
+    private (RedisBackplane Backplane, RecordingListener Listener, CapturingLoggerProvider Logs) Create(
+        string? configuration = null,
+        Action<HybridCacheKitRedisOptions>? configure = null,
+        RedisBackplaneTimings? timings = null)
+    {
+        var options = new HybridCacheKitRedisOptions
+        {
+            Configuration = configuration ?? redis.ConfigurationString,
+            InstanceName = _instanceName,
+            OperationTimeout = TimeSpan.FromSeconds(5),
+        };
+        configure?.Invoke(options);
+        var logs = new CapturingLoggerProvider();
+        var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
+        var connection = new RedisConnection(options, TimeProvider.System, loggerFactory);
+        var backplane = new RedisBackplane(connection, timings ?? RedisBackplaneTimings.Default, loggerFactory);
+        _disposables.Add(loggerFactory);
+        _disposables.Add(connection);
+        _disposables.Add(backplane);
+        return (backplane, new RecordingListener(), logs);
+    }
+}

@@ -1,0 +1,154 @@
+using HybridCacheKit.Diagnostics;
+using HybridCacheKit.StackExchangeRedis.Tests.MultiNode;
+using HybridCacheKit.TestUtilities;
+using HybridCacheKit.TestUtilities.Redis;
+using Microsoft.Extensions.Caching.Hybrid;
+
+namespace HybridCacheKit.StackExchangeRedis.Tests.Stampede;
+
+/// <summary>Cross-node stampede protection through the engine: one node computes, the others wait for its release and read L2.</summary>
+[Collection(RedisServerFixture.CollectionName)]
+public sealed class CrossNodeStampedeTests(RedisServerFixture redis)
+{
+    private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task GetOrCreateAsync_FourNodesFiftyCallersColdKey_FactoryRunsExactlyOnce()
+    {
+        // Lock expiry and wait timeout far beyond the test's bound: waiters can only finish in time by being woken.
+        await using var nodes = await CacheNodes.StartAsync(4, redis.ConfigurationString, o =>
+        {
+            o.LockExpiry = TimeSpan.FromMinutes(5);
+            o.LockWaitTimeout = TimeSpan.FromMinutes(5);
+        });
+        var runs = 0;
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var callers = new List<Task<string>>();
+        foreach (var node in nodes.All)
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                callers.Add(Task.Run(async () =>
+                {
+                    await gate.Task;
+                    return await node.Cache.GetOrCreateAsync("cold", async ct =>
+                    {
+                        var run = Interlocked.Increment(ref runs);
+                        await Task.Delay(200, ct);
+                        return $"computed-{run}";
+                    });
+                }));
+            }
+        }
+
+        gate.SetResult();
+        var values = await Task.WhenAll(callers).WaitAsync(s_bound);
+
+        Assert.Equal(1, Volatile.Read(ref runs));
+        Assert.All(values, v => Assert.Equal("computed-1", v));
+
+        // Three nodes waited for the fourth's release instead of computing.
+        Assert.Equal(3, nodes.All.Count(n => n.Metrics.Sum(HybridCacheKitDiagnostics.LockWaits) > 0));
+        Assert.All(nodes.All, n => Assert.Equal(0, n.Metrics.Sum(HybridCacheKitDiagnostics.LockWaitTimeouts)));
+    }
+
+    [Fact]
+    public async Task GetOrCreateAsync_OtherNodeComputing_WaiterWokenByReleaseNotByExpiry()
+    {
+        // Expiry and wait timeout far beyond the test's bound: only the release announcement can end B's wait in time.
+        await using var nodes = await CacheNodes.StartAsync(2, redis.ConfigurationString, o =>
+        {
+            o.LockExpiry = TimeSpan.FromMinutes(5);
+            o.LockWaitTimeout = TimeSpan.FromMinutes(5);
+        });
+        var (a, b) = (nodes[0], nodes[1]);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var runsOnB = 0;
+
+        var onA = a.Cache.GetOrCreateAsync("k", async ct =>
+        {
+            started.SetResult();
+            await finish.Task.WaitAsync(ct);
+            return "from-a";
+        }).AsTask();
+        await started.Task.WaitAsync(s_bound);
+        var onB = b.Cache.GetOrCreateAsync("k", ct =>
+        {
+            Interlocked.Increment(ref runsOnB);
+            return ValueTask.FromResult("from-b");
+        }).AsTask();
+        await Eventually.TrueAsync(() => b.Metrics.Sum(HybridCacheKitDiagnostics.LockWaits) >= 1, s_bound, "B did not wait for A's lock");
+        finish.SetResult();
+
+        Assert.Equal("from-a", await onA.WaitAsync(s_bound));
+        Assert.Equal("from-a", await onB.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, runsOnB);
+    }
+
+    [Fact]
+    public async Task GetOrCreateAsync_LockOwnerDies_OtherNodeRunsFactoryAfterExpiry()
+    {
+        await using var nodes = await CacheNodes.StartAsync(2, redis.ConfigurationString, o => o.LockExpiry = TimeSpan.FromMilliseconds(800));
+        var (a, b) = (nodes[0], nodes[1]);
+
+        // A takes the lock the way its engine would, then "dies": it never computes and never releases.
+        var orphan = await a.Lock.TryAcquireAsync("k", CancellationToken.None);
+        Assert.True(orphan.IsAcquired);
+        var runs = 0;
+
+        var value = await b.Cache.GetOrCreateAsync("k", ct =>
+        {
+            Interlocked.Increment(ref runs);
+            return ValueTask.FromResult("taken-over");
+        }).AsTask().WaitAsync(s_bound);
+
+        Assert.Equal("taken-over", value);
+        Assert.Equal(1, runs);
+        Assert.True(b.Metrics.Sum(HybridCacheKitDiagnostics.LockWaits) >= 1);
+        Assert.Equal(0, b.Metrics.Sum(HybridCacheKitDiagnostics.LockWaitTimeouts));
+    }
+
+    [Fact]
+    public async Task GetOrCreateAsync_HolderNeverReleasesAndWaitTimesOut_RunsFactoryLocally()
+    {
+        await using var nodes = await CacheNodes.StartAsync(2, redis.ConfigurationString, o =>
+        {
+            o.LockExpiry = TimeSpan.FromMinutes(5);
+            o.LockWaitTimeout = TimeSpan.FromMilliseconds(300);
+        });
+        var (a, b) = (nodes[0], nodes[1]);
+        Assert.True((await a.Lock.TryAcquireAsync("k", CancellationToken.None)).IsAcquired);
+        var runs = 0;
+
+        var value = await b.Cache.GetOrCreateAsync("k", ct =>
+        {
+            Interlocked.Increment(ref runs);
+            return ValueTask.FromResult("local");
+        }).AsTask().WaitAsync(s_bound);
+
+        Assert.Equal("local", value);
+        Assert.Equal(1, runs);
+        Assert.Equal(1, b.Metrics.Sum(HybridCacheKitDiagnostics.LockWaitTimeouts));
+    }
+
+    [Fact]
+    public async Task GetOrCreateAsync_RedisUnreachable_LockUnavailableAndFactoryRunsLocallyWithoutException()
+    {
+        var port = TestPorts.GetFreeTcpPort();
+        await using var node = CacheNode.Start("A", $"127.0.0.1:{port},connectTimeout=200", $"hck-down-{Guid.NewGuid():N}:", o => o.OperationTimeout = TimeSpan.FromMilliseconds(200));
+        var runs = 0;
+
+        var value = await node.Cache.GetOrCreateAsync("k", ct =>
+        {
+            Interlocked.Increment(ref runs);
+            return ValueTask.FromResult("local");
+        }).AsTask().WaitAsync(s_bound);
+        var lease = await node.Lock.TryAcquireAsync("k", CancellationToken.None).AsTask().WaitAsync(s_bound);
+
+        Assert.Equal("local", value);
+        Assert.Equal(1, runs);
+        Assert.True(lease.IsUnavailable);
+        Assert.False(node.Backplane!.IsConnected);
+    }
+}

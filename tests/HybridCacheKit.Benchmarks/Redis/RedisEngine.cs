@@ -1,0 +1,56 @@
+using HybridCacheKit.Distributed;
+using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HybridCacheKit.Benchmarks.Redis;
+
+/// <summary>The engine over Redis, built the way an application builds it, in its own service provider.</summary>
+internal sealed class RedisEngine : IDisposable
+{
+    private readonly ServiceProvider _services;
+
+    public RedisEngine(string configuration, string instanceName, bool backplane, TimeSpan? operationTimeout = null)
+    {
+        var services = new ServiceCollection();
+        services.AddHybridCacheKit(o => o.DefaultEntryOptions = new HybridCacheEntryOptions { Expiration = TimeSpan.FromHours(1), LocalCacheExpiration = TimeSpan.FromHours(1) })
+            .AddStackExchangeRedis(o =>
+            {
+                o.Configuration = configuration;
+                o.InstanceName = instanceName;
+                o.EnableBackplane = backplane;
+                if (operationTimeout is { } timeout)
+                {
+                    o.OperationTimeout = timeout;
+                }
+            });
+        _services = services.BuildServiceProvider();
+        Cache = _services.GetRequiredService<HybridCache>();
+        Backplane = _services.GetService<IHybridCacheBackplane>();
+        if (backplane)
+        {
+            // Only a connected backplane lets the engine trust its tag state; measure that state, not the start-up.
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            while (Backplane?.IsConnected != true)
+            {
+                Check(DateTime.UtcNow < deadline, "the backplane did not connect within 15 s");
+                Thread.Sleep(20);
+            }
+        }
+    }
+
+    public HybridCache Cache { get; }
+
+    public IHybridCacheBackplane? Backplane { get; }
+
+    public IServiceProvider Services => _services;
+
+    public static void Check(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new InvalidOperationException("Benchmark setup check failed: " + message);
+        }
+    }
+
+    public void Dispose() => _services.Dispose();
+}

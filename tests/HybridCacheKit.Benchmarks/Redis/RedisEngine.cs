@@ -9,7 +9,7 @@ internal sealed class RedisEngine : IDisposable
 {
     private readonly ServiceProvider _services;
 
-    public RedisEngine(string configuration, string instanceName, bool backplane, TimeSpan? operationTimeout = null)
+    public RedisEngine(string configuration, string instanceName, bool backplane, TimeSpan? operationTimeout = null, bool useScripts = true)
     {
         var services = new ServiceCollection();
         services.AddHybridCacheKit(o => o.DefaultEntryOptions = new HybridCacheEntryOptions { Expiration = TimeSpan.FromHours(1), LocalCacheExpiration = TimeSpan.FromHours(1) })
@@ -18,6 +18,7 @@ internal sealed class RedisEngine : IDisposable
                 o.Configuration = configuration;
                 o.InstanceName = instanceName;
                 o.EnableBackplane = backplane;
+                o.UseScripts = useScripts;
                 if (operationTimeout is { } timeout)
                 {
                     o.OperationTimeout = timeout;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using HybridCacheKit.TestUtilities.Redis;
+using StackExchange.Redis;
 
 namespace HybridCacheKit.Benchmarks.Redis;
 
@@ -42,6 +43,23 @@ internal sealed class RedisBenchmarkServer : IDisposable
     }
 
     public RespClient CreateClient() => RespClient.Connect(Host, Port);
+
+    /// <summary>The baseline's own StackExchange.Redis connection; patient, since a busy 2-core machine can take seconds to connect.</summary>
+    public ConnectionMultiplexer ConnectRaw()
+    {
+        var options = ConfigurationOptions.Parse(Configuration);
+        options.AbortOnConnectFail = false;
+        options.ConnectTimeout = 15_000;
+        var multiplexer = ConnectionMultiplexer.Connect(options);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!multiplexer.IsConnected)
+        {
+            RedisEngine.Check(DateTime.UtcNow < deadline, "the baseline connection did not connect within 30 s");
+            Thread.Sleep(20);
+        }
+
+        return multiplexer;
+    }
 
     /// <summary>How many times each command ran since <c>CONFIG RESETSTAT</c> (command name → calls).</summary>
     public Dictionary<string, long> CommandCalls(RespClient client)

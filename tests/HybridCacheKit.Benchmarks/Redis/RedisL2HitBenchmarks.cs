@@ -58,7 +58,7 @@ public class RedisL2HitBenchmarks
     public void Setup()
     {
         _server = RedisBenchmarkServer.Start();
-        _raw = ConnectionMultiplexer.Connect(_server.Configuration);
+        _raw = _server.ConnectRaw();
         _db = _raw.GetDatabase();
         var json = _jsonBytes = JsonSerializer.SerializeToUtf8Bytes(_item, _json);
         RedisEngine.Check(json.Length is >= 900 and <= 1200, $"the DTO should be about 1 KB as JSON, is {json.Length} B");

@@ -28,7 +28,7 @@ public class RedisSetBenchmarks
     public void Setup()
     {
         _server = RedisBenchmarkServer.Start();
-        _raw = ConnectionMultiplexer.Connect(_server.Configuration);
+        _raw = _server.ConnectRaw();
         _db = _raw.GetDatabase();
         _withBackplane = new RedisEngine(_server.Configuration, "bench-set-bp:", backplane: true);
         _withoutBackplane = new RedisEngine(_server.Configuration, "bench-set-nobp:", backplane: false);

@@ -6,9 +6,11 @@ namespace HybridCacheKit.StackExchangeRedis.Internal;
 // (start-up succeeds while Redis is down); once subscribed it publishes a ping to its own channel every interval.
 // The backplane reports "connected" only when a ping has come back through the subscription (so after a reconnect,
 // OnReconnected means "and resubscribed": StackExchange.Redis resubscribes by itself, the echo proves it did).
-// It reports "disconnected" when the subscription connection fails, or when a ping published successfully has not come
-// back within EchoTimeout (a silently dead subscription); then it subscribes again. Pings are numbered, and echoes of
-// pings sent before the last failure do not count.
+// It reports "disconnected" when the subscription connection fails, or when no ping has come back within EchoTimeout of
+// the first unanswered one, whether or not it could be published: a silently dead subscription, or a node cut off from
+// Redis without its sockets failing (a partition), must not go on trusting its L1. Then it subscribes again, unless the
+// connection is known to be down (StackExchange.Redis resubscribes when it is restored). Pings are numbered, and echoes
+// of pings sent before the last failure do not count.
 internal sealed partial class RedisBackplane
 {
     private readonly Lock _gate = new();
@@ -18,12 +20,16 @@ internal sealed partial class RedisBackplane
     private bool _subscribed;
     private long _pingSeq;
     private long _minValidSeq = 1;
-    private long _lastEchoSeq;
     private long _outstandingSeq;
     private long _outstandingSince;
+    private long _subscribeAttempts;
+    private bool _connectionDown;
 
     /// <summary>The supervision loop, for tests.</summary>
     internal Task? Supervisor => _supervisor;
+
+    /// <summary>How often this backplane has (re)subscribed by itself; resubscriptions after a reconnect that StackExchange.Redis does are not counted.</summary>
+    internal long SubscribeAttempts => Interlocked.Read(ref _subscribeAttempts);
 
     private static TaskCompletionSource NewWake() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -58,14 +64,16 @@ internal sealed partial class RedisBackplane
 
         if (EchoOverdue())
         {
+            bool resubscribe;
             lock (_gate)
             {
-                _subscribed = false;
+                resubscribe = !_connectionDown;
+                _subscribed = !resubscribe;
                 ForgetPingsLocked();
                 TransitionLocked(connected: false, "a heartbeat did not come back through the subscription");
             }
 
-            if (!await TrySubscribeAsync(token).ConfigureAwait(false))
+            if (resubscribe && !await TrySubscribeAsync(token).ConfigureAwait(false))
             {
                 return;
             }
@@ -77,9 +85,20 @@ internal sealed partial class RedisBackplane
     private async Task WaitForNextTickAsync(CancellationToken token)
     {
         var wake = Volatile.Read(ref _wake);
+        var delay = Timings.HeartbeatInterval;
+        lock (_gate)
+        {
+            if (_outstandingSeq != 0)
+            {
+                // Wake exactly when the outstanding ping becomes overdue, so detection takes at most interval + timeout.
+                var overdueIn = Timings.EchoTimeout - _time.GetElapsedTime(_outstandingSince);
+                delay = overdueIn < delay ? (overdueIn > TimeSpan.Zero ? overdueIn : TimeSpan.Zero) : delay;
+            }
+        }
+
         try
         {
-            await wake.Task.WaitAsync(Timings.HeartbeatInterval, _time, token).ConfigureAwait(false);
+            await wake.Task.WaitAsync(delay, _time, token).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
@@ -96,6 +115,7 @@ internal sealed partial class RedisBackplane
 
     private async Task<bool> TrySubscribeAsync(CancellationToken token)
     {
+        Interlocked.Increment(ref _subscribeAttempts);
         try
         {
             await _connection.ExecuteSubscriberAsync("backplane subscribe", this, static async (sub, self) =>
@@ -125,25 +145,23 @@ internal sealed partial class RedisBackplane
     private async Task SendPingAsync(CancellationToken token)
     {
         var seq = Interlocked.Increment(ref _pingSeq);
+        lock (_gate)
+        {
+            // The clock runs from the first unanswered ping, published or not: not being able to publish proves nothing.
+            if (_outstandingSeq == 0 && seq >= _minValidSeq)
+            {
+                _outstandingSeq = seq;
+                _outstandingSince = _time.GetTimestamp();
+            }
+        }
+
         try
         {
             await PublishRawAsync("backplane heartbeat", BackplaneMessageCodec.Encode(WireKind.Ping, InstanceId, seq, string.Empty), token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && token.IsCancellationRequested))
         {
-            // Says nothing about the subscription (publishing uses the other connection); try again next tick.
             Log.HeartbeatFailed(_logger, ex.Message);
-            return;
-        }
-
-        lock (_gate)
-        {
-            // The echo may already be back (it travels on another connection than the PUBLISH reply).
-            if (_outstandingSeq == 0 && seq >= _minValidSeq && seq > _lastEchoSeq)
-            {
-                _outstandingSeq = seq;
-                _outstandingSince = _time.GetTimestamp();
-            }
         }
     }
 
@@ -165,7 +183,6 @@ internal sealed partial class RedisBackplane
                 return;
             }
 
-            _lastEchoSeq = Math.Max(_lastEchoSeq, seq);
             if (seq >= _outstandingSeq)
             {
                 // A later ping coming back proves delivery works now, even if an earlier one was lost.
@@ -183,9 +200,10 @@ internal sealed partial class RedisBackplane
             return;
         }
 
-        if (!restored)
+        lock (_gate)
         {
-            lock (_gate)
+            _connectionDown = !restored;
+            if (!restored)
             {
                 ForgetPingsLocked();
                 TransitionLocked(connected: false, "the subscription connection failed");

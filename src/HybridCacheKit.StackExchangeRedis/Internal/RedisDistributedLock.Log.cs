@@ -19,10 +19,10 @@ internal sealed partial class RedisDistributedLock
         [LoggerMessage(2253, LogLevel.Debug, "A Redis lock could not be released ({Reason}); it expires on its own.")]
         public static partial void ReleaseFailed(ILogger logger, string reason);
 
-        [LoggerMessage(2254, LogLevel.Debug, "The Redis lock could not subscribe to release announcements yet ({Reason}); waits fall back to lock expiry.")]
+        [LoggerMessage(2254, LogLevel.Debug, "The Redis lock cannot receive release announcements yet ({Reason}); meanwhile waiters poll L2 instead of being woken.")]
         public static partial void SubscribeFailed(ILogger logger, string reason);
 
-        [LoggerMessage(2255, LogLevel.Debug, "A Redis lock release could not be announced ({Reason}); waiters fall back to lock expiry.")]
+        [LoggerMessage(2255, LogLevel.Debug, "A Redis lock release could not be announced ({Reason}); waiters of other nodes find out when their wait ends.")]
         public static partial void AnnounceFailed(ILogger logger, string reason);
 
         [LoggerMessage(2256, LogLevel.Error, "Handling a Redis lock release announcement failed.")]

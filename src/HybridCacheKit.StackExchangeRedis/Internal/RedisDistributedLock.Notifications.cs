@@ -3,11 +3,18 @@ using StackExchange.Redis;
 namespace HybridCacheKit.StackExchangeRedis.Internal;
 
 // Release announcements on InstanceName + "__hck:locks": a versioned message (BackplaneMessageCodec, kind LockReleased,
-// subject = the cache key). The channel is subscribed before the first acquire attempt (bounded by the operation
-// timeout; if it fails, waits fall back to the lock's expiry, bounded by RetryAfter, and subscribing is retried at
-// most once per second). StackExchange.Redis resubscribes by itself after a reconnect.
+// subject = the cache key). The channel is subscribed before the first acquire attempt, and the subscription counts only
+// once a ping this lock publishes on the channel has come back through it (StackExchange.Redis can report a subscription
+// as done while its connection is still being established, and a release announced then would be lost). Until then
+// (or if it fails; it is retried at most once per second) waiters cannot be woken, so a lock held elsewhere is reported
+// with a RetryAfter of at most UnconfirmedRetryAfter: the engine then polls L2 at that pace, bounded by its wait
+// timeout, instead of sleeping until the lock expires. StackExchange.Redis resubscribes by itself after a reconnect.
 internal sealed partial class RedisDistributedLock
 {
+    /// <summary>The longest RetryAfter while release announcements cannot be received.</summary>
+    internal static readonly TimeSpan UnconfirmedRetryAfter = TimeSpan.FromMilliseconds(500);
+
+    private const int SubscriptionChecks = 4;
     private static readonly TimeSpan s_subscribeRetryInterval = TimeSpan.FromSeconds(1);
 
     private readonly RedisChannel _notificationChannel;
@@ -16,10 +23,16 @@ internal sealed partial class RedisDistributedLock
     private readonly Lock _subscribeGate = new();
     private Task<bool>? _subscribing;
     private long _subscribeFailedAt;
+    private long _pingSeq;
+    private long _expectedEcho;
+    private TaskCompletionSource? _echo;
     private long _rejected;
 
-    /// <summary>Messages on the lock channel that were not well-formed release announcements.</summary>
+    /// <summary>Messages on the lock channel that were not well-formed release announcements or this lock's own pings.</summary>
     internal long RejectedNotifications => Interlocked.Read(ref _rejected);
+
+    /// <summary>Whether this lock's subscription to release announcements has been proven by a ping coming back.</summary>
+    internal bool NotificationsConfirmed => Volatile.Read(ref _subscribing) is { IsCompletedSuccessfully: true, Result: true };
 
     private async ValueTask EnsureSubscribedAsync(CancellationToken cancellationToken)
     {
@@ -52,12 +65,37 @@ internal sealed partial class RedisDistributedLock
         {
             await _connection.ExecuteSubscriberAsync("lock subscribe", this, static async (sub, self) =>
             {
-                // An earlier attempt that timed out may still have registered the handler: never register it twice.
+                // An earlier attempt may still have the handler registered: never register it twice, and make
+                // StackExchange.Redis send SUBSCRIBE afresh.
                 await sub.UnsubscribeAsync(self._notificationChannel, self._notificationHandler).ConfigureAwait(false);
                 await sub.SubscribeAsync(self._notificationChannel, self._notificationHandler).ConfigureAwait(false);
                 return true;
             }, CancellationToken.None).ConfigureAwait(false);
-            return true;
+
+            for (var check = 0; check < SubscriptionChecks; check++)
+            {
+                var echo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                var seq = Interlocked.Increment(ref _pingSeq);
+                lock (_subscribeGate)
+                {
+                    _expectedEcho = seq;
+                    _echo = echo;
+                }
+
+                var ping = BackplaneMessageCodec.Encode(WireKind.Ping, _instanceId, seq, string.Empty);
+                await _connection.ExecuteSubscriberAsync("lock subscribe check", (channel: _notificationChannel, ping), static (sub, s) => sub.PublishAsync(s.channel, s.ping), CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    await echo.Task.WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider).ConfigureAwait(false);
+                    return true;
+                }
+                catch (TimeoutException)
+                {
+                    // The subscription may still be on its way to the server: ping again.
+                }
+            }
+
+            throw new TimeoutException($"no ping came back through the subscription within {SubscriptionChecks} × {_connection.Options.OperationTimeout}");
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -66,6 +104,9 @@ internal sealed partial class RedisDistributedLock
             return false;
         }
     }
+
+    private TimeSpan CapRetryAfter(TimeSpan retryAfter)
+        => NotificationsConfirmed || retryAfter <= UnconfirmedRetryAfter ? retryAfter : UnconfirmedRetryAfter;
 
     private async ValueTask AnnounceReleaseAsync(string key)
     {
@@ -90,11 +131,25 @@ internal sealed partial class RedisDistributedLock
         try
         {
             byte[]? bytes = value;
-            if (BackplaneMessageCodec.TryDecode(bytes, out var message) == DecodeStatus.Ok && message.Kind == WireKind.LockReleased)
+            if (BackplaneMessageCodec.TryDecode(bytes, out var message) != DecodeStatus.Ok)
+            {
+                Interlocked.Increment(ref _rejected);
+            }
+            else if (message.Kind == WireKind.LockReleased)
             {
                 _waiters.Complete(message.Subject);
             }
-            else
+            else if (message.Kind == WireKind.Ping && message.Sender == _instanceId)
+            {
+                lock (_subscribeGate)
+                {
+                    if (message.Stamp == _expectedEcho)
+                    {
+                        _echo?.TrySetResult();
+                    }
+                }
+            }
+            else if (message.Kind != WireKind.Ping)
             {
                 Interlocked.Increment(ref _rejected);
             }

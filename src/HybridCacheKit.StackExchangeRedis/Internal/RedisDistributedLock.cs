@@ -10,7 +10,8 @@ namespace HybridCacheKit.StackExchangeRedis.Internal;
 /// holding a random owner token, taken with <c>SET NX PX LockExpiry</c> (so a dead owner's lock expires) and released only by
 /// its owner (compare-and-delete). A release is announced on <c>InstanceName + "__hck:locks"</c>; this process's waiters of
 /// the key are registered before each acquire attempt, so a release between a failed attempt and the wait is not missed,
-/// and are woken by that announcement, not by polling. An unreachable Redis yields <see cref="HybridCacheLockLease.Unavailable"/>;
+/// and are woken by that announcement, not by polling (they poll only while the announcements cannot be received, see
+/// <c>.Notifications</c>). An unreachable Redis yields <see cref="HybridCacheLockLease.Unavailable"/>;
 /// nothing here throws for transport failures. Files: <c>.Commands</c> (Lua and plain-command paths), <c>.Notifications</c>,
 /// <c>.Log</c>, and <c>.Waiters</c>.
 /// </summary>
@@ -72,6 +73,7 @@ internal sealed partial class RedisDistributedLock : IHybridCacheDistributedLock
             }
 
             waiting = true;
+            retryAfter = CapRetryAfter(retryAfter);
             return HybridCacheLockLease.HeldElsewhere(key, retryAfter, _waiters.Wait(key, waiter, retryAfter));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -116,7 +116,7 @@ public sealed class RedisBackplaneTests(RedisServerFixture redis) : IDisposable
         var (a, _, _) = await CreateConnectedAsync();
 
         // Drop B's handler behind its back: nothing fails, messages simply stop arriving (like a half-open connection).
-        b.Connection.Multiplexer!.GetSubscriber().Unsubscribe(new RedisChannel(b.ChannelName, RedisChannel.PatternMode.Literal));
+        await b.Connection.Multiplexer!.GetSubscriber().UnsubscribeAsync(new RedisChannel(b.ChannelName, RedisChannel.PatternMode.Literal)).WaitAsync(s_wait);
 
         await Eventually.TrueAsync(() => listenerB.ConnectionEvents.Count >= 3, s_wait, "B did not detect the lost subscription and come back");
         Assert.Equal(["reconnected", "disconnected", "reconnected"], listenerB.ConnectionEvents.Take(3));
@@ -124,6 +124,25 @@ public sealed class RedisBackplaneTests(RedisServerFixture redis) : IDisposable
 
         Assert.True(await a.PublishAsync(new HybridCacheBackplaneMessage(HybridCacheBackplaneMessageKind.KeyChanged, "after", 1), CancellationToken.None));
         await Eventually.TrueAsync(() => listenerB.Messages.Any(m => m.Subject == "after"), s_wait, "B did not receive messages after resubscribing");
+    }
+
+    [Fact]
+    public async Task Subscribe_ServerUnresponsiveWithoutSocketFailure_ReportsDisconnectedThenReconnected()
+    {
+        // Nothing fails loudly (like a partition or a frozen server): pings can be neither published nor received.
+        await using var server = await RedisServer.StartAsync();
+        var timings = new RedisBackplaneTimings(TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(600));
+        var (b, listener, logs) = Create(server.ConfigurationString, o => o.OperationTimeout = TimeSpan.FromMilliseconds(200), timings);
+        b.Subscribe(listener);
+        await Eventually.TrueAsync(() => b.IsConnected, s_wait, "the backplane did not connect");
+        using var raw = server.CreateClient();
+
+        Assert.Equal("OK", raw.Execute("CLIENT", "PAUSE", "3000", "ALL").Text);
+
+        await Eventually.TrueAsync(() => !b.IsConnected, s_wait, "the unresponsive server was not noticed");
+        Assert.Contains(logs.Entries, e => e.EventId.Id == 2201 && e.Message.Contains("heartbeat", StringComparison.Ordinal));
+        await Eventually.TrueAsync(() => b.IsConnected, TimeSpan.FromSeconds(15), "the backplane did not come back after the pause");
+        Assert.Equal(["reconnected", "disconnected", "reconnected"], listener.ConnectionEvents);
     }
 
     [Fact]

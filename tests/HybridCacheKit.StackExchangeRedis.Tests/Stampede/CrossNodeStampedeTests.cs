@@ -47,7 +47,8 @@ public sealed class CrossNodeStampedeTests(RedisServerFixture redis)
         Assert.Equal(1, Volatile.Read(ref runs));
         Assert.All(values, v => Assert.Equal("computed-1", v));
 
-        // Three nodes waited for the fourth's release instead of computing.
+        // Three nodes waited for the fourth's release instead of computing, woken by its announcement (not polling).
+        Assert.All(nodes.All, n => Assert.True(n.Lock.NotificationsConfirmed));
         Assert.Equal(3, nodes.All.Count(n => n.Metrics.Sum(HybridCacheKitDiagnostics.LockWaits) > 0));
         Assert.All(nodes.All, n => Assert.Equal(0, n.Metrics.Sum(HybridCacheKitDiagnostics.LockWaitTimeouts)));
     }
@@ -79,6 +80,7 @@ public sealed class CrossNodeStampedeTests(RedisServerFixture redis)
             return ValueTask.FromResult("from-b");
         }).AsTask();
         await Eventually.TrueAsync(() => b.Metrics.Sum(HybridCacheKitDiagnostics.LockWaits) >= 1, s_bound, "B did not wait for A's lock");
+        Assert.True(b.Lock.NotificationsConfirmed); // else B would poll L2 rather than be woken
         finish.SetResult();
 
         Assert.Equal("from-a", await onA.WaitAsync(s_bound));

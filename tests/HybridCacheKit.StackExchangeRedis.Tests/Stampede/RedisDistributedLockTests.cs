@@ -60,9 +60,12 @@ public sealed class RedisDistributedLockTests(RedisServerFixture redis) : IDispo
         var waiting = await lockB.TryAcquireAsync("k", CancellationToken.None);
         Assert.False(waiting.Released.IsCompleted);
 
+        Assert.True(lockB.NotificationsConfirmed);
+        Assert.InRange(waiting.RetryAfter, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(30));
+
         await lockA.ReleaseAsync(held, CancellationToken.None);
 
-        // Woken by the announcement long before the lock's 30 s expiry.
+        // Woken by the announcement long before the lock's 30 s expiry (the clean-up timer fires 1 s after that).
         await waiting.Released.WaitAsync(s_wait);
         Assert.True((await lockB.TryAcquireAsync("k", CancellationToken.None)).IsAcquired);
         Assert.Equal(0, lockB.Waiters.Count);
@@ -166,11 +169,36 @@ public sealed class RedisDistributedLockTests(RedisServerFixture redis) : IDispo
         var held = await lockA.TryAcquireAsync("k", CancellationToken.None);
         var waiting = await lockB.TryAcquireAsync("k", CancellationToken.None);
 
+        Assert.True(lockB.NotificationsConfirmed);
+
         // The engine awaits Released only after TryAcquireAsync returned; a release announced in between must not be lost.
         await lockA.ReleaseAsync(held, CancellationToken.None);
         await Eventually.TrueAsync(() => waiting.Released.IsCompleted, s_wait, "the release was lost");
 
         Assert.Equal(0, lockB.Waiters.Count);
+    }
+
+    [Fact]
+    public async Task TryAcquireAsync_AnnouncementsCannotBeReceived_RetryAfterCappedSoWaitersPoll()
+    {
+        // An ACL without pub/sub channels: locks work, release announcements cannot be sent or received.
+        await using var server = await RedisServer.StartAsync();
+        using var raw = server.CreateClient();
+        Assert.Equal("OK", raw.Execute("ACL", "SETUSER", "default", "resetchannels").Text);
+        var (lockA, _) = Create(scripts: true, o =>
+        {
+            o.Configuration = server.ConfigurationString;
+            o.LockExpiry = TimeSpan.FromSeconds(30);
+        });
+        var (lockB, logs) = Create(scripts: true, o => o.Configuration = server.ConfigurationString);
+        Assert.True((await lockA.TryAcquireAsync("k", CancellationToken.None)).IsAcquired);
+
+        var waiting = await lockB.TryAcquireAsync("k", CancellationToken.None);
+
+        Assert.False(waiting.IsAcquired);
+        Assert.False(lockB.NotificationsConfirmed);
+        Assert.Equal(RedisDistributedLock.UnconfirmedRetryAfter, waiting.RetryAfter);
+        Assert.Contains("NOPERM", Assert.Single(logs.WithEventId(2254)).Message, StringComparison.Ordinal);
     }
 
     [Fact]

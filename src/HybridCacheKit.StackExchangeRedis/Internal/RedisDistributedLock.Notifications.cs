@@ -121,8 +121,9 @@ internal sealed partial class RedisDistributedLock
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // Waiters of other nodes fall back to the lock's expiry (they hold RetryAfter).
+            // Queued past the breaker instead (see .Abandon).
             Log.AnnounceFailed(_logger, ex.Message);
+            AnnounceFireAndForget(key);
         }
     }
 

@@ -89,6 +89,15 @@ internal sealed partial class RedisDistributedLock
             }
         }
 
+        /// <summary>Wakes every waiter (the connection failed: no announcement can arrive; they try again and find the lock unavailable).</summary>
+        public void CompleteAll()
+        {
+            foreach (var pair in _entries)
+            {
+                Close(pair.Key, pair.Value);
+            }
+        }
+
         private void Close(string key, Entry entry)
         {
             ITimer? timer;

@@ -33,6 +33,7 @@ internal sealed partial class RedisDistributedLock : IHybridCacheDistributedLock
         NotificationChannelName = connection.KeyPrefix + "__hck:locks";
         _notificationChannel = new RedisChannel(NotificationChannelName, RedisChannel.PatternMode.Literal);
         _notificationHandler = OnNotification;
+        _connection.ConnectionChanged += OnConnectionChanged;
     }
 
     internal RedisConnection Connection => _connection;
@@ -63,9 +64,9 @@ internal sealed partial class RedisDistributedLock : IHybridCacheDistributedLock
         // Register before trying: a release announced after our failed attempt must find us.
         var waiter = _waiters.Register(key);
         var waiting = false;
+        var token = Guid.NewGuid().ToString("N");
         try
         {
-            var token = Guid.NewGuid().ToString("N");
             var (acquired, retryAfter) = await AcquireCoreAsync(LockKey(key), token, cancellationToken).ConfigureAwait(false);
             if (acquired)
             {
@@ -78,10 +79,18 @@ internal sealed partial class RedisDistributedLock : IHybridCacheDistributedLock
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            // The acquire may be on its way: make sure it cannot leave a lock nobody owns.
+            ReleaseFireAndForget(key, token);
             throw;
         }
         catch (RedisCacheUnavailableException ex)
         {
+            if (ex.InnerException is TimeoutException or RedisTimeoutException)
+            {
+                // Sent but unanswered: it may still take the lock later (see .Abandon).
+                ReleaseFireAndForget(key, token);
+            }
+
             Log.LockUnavailable(_logger, ex.Message);
             return HybridCacheLockLease.Unavailable;
         }
@@ -116,8 +125,10 @@ internal sealed partial class RedisDistributedLock : IHybridCacheDistributedLock
         }
         catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
-            // The lock expires on its own after LockExpiry.
+            // Queued past the breaker (see .Abandon); if even that cannot be sent, the lock expires on its own.
             Log.ReleaseFailed(_logger, ex.Message);
+            ReleaseFireAndForget(lease.Key, lease.OwnerToken);
+            return;
         }
 
         // Announced even when the lock was no longer ours (it outlived LockExpiry): the value is stored now either way,
@@ -131,6 +142,8 @@ internal sealed partial class RedisDistributedLock : IHybridCacheDistributedLock
         {
             return;
         }
+
+        _connection.ConnectionChanged -= OnConnectionChanged;
 
         try
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Routing;
@@ -10,13 +11,15 @@ namespace HybridCacheKit.AspNetCore.Internal;
 /// </summary>
 /// <remarks>
 /// Route values come from the request, so a resolved tag is refused (null) when a placeholder has no value, when the
-/// result is longer than <see cref="MaxLength"/>, holds a control character, or is <c>"*"</c> — only a template that is
-/// literally <c>"*"</c> may name the clear-everything tag, never a request.
+/// result is longer than <see cref="MaxLength"/>, holds a control character or a lone surrogate, or is <c>"*"</c> — only
+/// a template that is literally <c>"*"</c> may name the clear-everything tag, never a request.
 /// </remarks>
 internal sealed class TagTemplate
 {
     /// <summary>The longest tag a request may resolve to.</summary>
     public const int MaxLength = 256;
+
+    private static readonly SearchValues<char> s_routeSyntax = SearchValues.Create(":=?*/");
 
     private readonly Segment[] _segments;
 
@@ -83,6 +86,15 @@ internal sealed class TagTemplate
                 throw new ArgumentException($"The tag template '{Escape(template)}' has an empty or malformed placeholder at {i}.", nameof(template));
             }
 
+            // "{id:int}", "{id?}", "{*path}" copied from a route template would name a route value that never exists, and
+            // the tag would silently never be invalidated.
+            if (name.AsSpan().IndexOfAny(s_routeSyntax) >= 0)
+            {
+                throw new ArgumentException(
+                    $"The tag template '{Escape(template)}' has the placeholder '{{{name}}}' at {i}: write only the route value's name, without a constraint, default, '?' or '*' (e.g. '{{id}}').",
+                    nameof(template));
+            }
+
             if (literal.Length > 0)
             {
                 segments.Add(new Segment(literal.ToString(), null));
@@ -129,12 +141,9 @@ internal sealed class TagTemplate
                 return null;
             }
 
-            foreach (var c in value)
+            if (value.Length > MaxLength || !IsAcceptableValue(value))
             {
-                if (char.IsControl(c))
-                {
-                    return null;
-                }
+                return null;
             }
 
             builder.Append(value);
@@ -144,8 +153,38 @@ internal sealed class TagTemplate
             }
         }
 
+        // Checked again here: a literal after the last placeholder can also push the tag over the limit.
+        if (builder.Length > MaxLength)
+        {
+            return null;
+        }
+
         var tag = builder.ToString();
         return tag == "*" ? null : tag;
+    }
+
+    /// <summary>No control character and no lone surrogate (which would not survive the UTF-8 trip to L2 intact).</summary>
+    private static bool IsAcceptableValue(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (char.IsControl(c))
+            {
+                return false;
+            }
+
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static string Escape(string value)

@@ -71,10 +71,10 @@ internal sealed class InvalidationTestApp : IAsyncDisposable
         // As in a production app: an unhandled exception becomes a 500 (TestServer would otherwise rethrow it to the client).
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = static _ => Task.CompletedTask });
         app.UseRouting();
-        app.UseAuthentication();
-        app.UseAuthorization();
         if (addDefaults)
         {
+            app.UseAuthentication();
+            app.UseAuthorization();
             app.UseDistributedResponseCache();
         }
 

@@ -1,4 +1,3 @@
-using HybridCacheKit.AspNetCore.Invalidation.Admin;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;

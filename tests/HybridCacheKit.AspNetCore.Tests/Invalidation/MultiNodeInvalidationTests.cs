@@ -3,7 +3,6 @@ using System.Text;
 using HybridCacheKit.AspNetCore.Tests.Invalidation.Infrastructure;
 using HybridCacheKit.TestUtilities.Factories;
 using HybridCacheKit.TestUtilities.Redis;
-using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HybridCacheKit.AspNetCore.Tests.Invalidation;

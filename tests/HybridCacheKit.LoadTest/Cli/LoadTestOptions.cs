@@ -29,6 +29,7 @@ internal sealed class LoadTestOptions
           --db-delay-ms N        simulated database latency on a miss; 0 = one thread-pool yield [0]
           --l1-mb N              engine L1 cap, LocalCacheSizeLimitBytes [16]
           --engine-backplane on|off, --engine-lock on|off   engine Redis features [on, on]
+          --engine-timeout-ms N  Redis OperationTimeout and engine DistributedCacheTimeout [250 and 500, the defaults]
           --no-engine-metrics    do not count the engine's hits/misses with a MeterListener
           --gc workstation|server  GC of the measured .NET processes [workstation]
           --http-connections N   wrk connections [1000]
@@ -53,6 +54,9 @@ internal sealed class LoadTestOptions
     public bool EngineLock { get; private set; } = true;
 
     public bool EngineMetrics { get; private set; } = true;
+
+    /// <summary>Redis OperationTimeout and engine DistributedCacheTimeout, when set (the packages' defaults otherwise).</summary>
+    public TimeSpan? EngineTimeout { get; private set; }
 
     public bool ServerGc { get; private set; }
 
@@ -91,6 +95,11 @@ internal sealed class LoadTestOptions
             "--db-delay-ms", Text(w.DatabaseDelay.TotalMilliseconds), "--l1-mb", Text(w.LocalCacheSizeLimitBytes / (1024.0 * 1024)),
             "--engine-backplane", EngineBackplane ? "on" : "off", "--engine-lock", EngineLock ? "on" : "off",
         };
+        if (EngineTimeout is { } timeout)
+        {
+            args.AddRange(["--engine-timeout-ms", Text(timeout.TotalMilliseconds)]);
+        }
+
         if (!EngineMetrics)
         {
             args.Add("--no-engine-metrics");
@@ -169,6 +178,9 @@ internal sealed class LoadTestOptions
                     break;
                 case "--engine-lock":
                     o.EngineLock = OnOff(name, Value());
+                    break;
+                case "--engine-timeout-ms":
+                    o.EngineTimeout = TimeSpan.FromMilliseconds(Double(name, Value(), 1, 600_000));
                     break;
                 case "--no-engine-metrics":
                     o.EngineMetrics = false;

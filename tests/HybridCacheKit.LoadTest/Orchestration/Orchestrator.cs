@@ -43,7 +43,24 @@ internal static class Orchestrator
 
                 var result = JsonSerializer.Deserialize<ModeResult>(await File.ReadAllTextAsync(file).ConfigureAwait(false), ModeResult.Json)!;
                 report.Results.Add(result);
-                log.WriteLine($"== {mode}: {result.Throughput:N0} ops/s, p50 {Ms(result.All?.P50Ns)} p99 {Ms(result.All?.P99Ns)} p99.9 {Ms(result.All?.P999Ns)}, peak RSS {Mb(result.PeakRssBytes)}, errors {result.Errors}");
+                Summarize(log, result);
+            }
+            else if (mode == "python")
+            {
+                if (await PythonMode.MissingAsync().ConfigureAwait(false) is { } missing)
+                {
+                    report.Failures.Add("python: " + missing);
+                    log.WriteLine("== python: not run: " + missing);
+                    continue;
+                }
+
+                await FlushAsync(configuration).ConfigureAwait(false);
+                log.WriteLine($"== python: {options.Workload.Workers} asyncio workers, warm-up {options.Workload.Warmup.TotalSeconds:0} s, window {options.Workload.Duration.TotalSeconds:0} s");
+                if (await PythonMode.RunAsync(options, configuration, Path.Combine(output, "result-python.json"), log, report.Failures).ConfigureAwait(false) is { } result)
+                {
+                    report.Results.Add(result);
+                    Summarize(log, result);
+                }
             }
         }
 
@@ -53,6 +70,9 @@ internal static class Orchestrator
         log.WriteLine($"report: {written}");
         return report.Failures.Count == 0 ? 0 : 1;
     }
+
+    private static void Summarize(TextWriter log, ModeResult result)
+        => log.WriteLine($"== {result.Mode}: {result.Throughput:N0} ops/s, p50 {Ms(result.All?.P50Ns)} p99 {Ms(result.All?.P99Ns)} p99.9 {Ms(result.All?.P999Ns)}, peak RSS {Mb(result.PeakRssBytes)}, errors {result.Errors + result.WrongValues}");
 
     internal static string Ms(long? ns) => ns is null ? "n/a" : $"{ns.Value / 1_000_000.0:0.000} ms";
 

@@ -16,7 +16,7 @@ internal static class ServiceModeRunner
         var w = options.Workload;
         return mode switch
         {
-            "engine" => new EngineService(configuration, database, new EngineSettings(w.LocalCacheSizeLimitBytes, w.Expiration, w.LocalExpiration, options.EngineBackplane, options.EngineLock, options.EngineMetrics)),
+            "engine" => new EngineService(configuration, database, new EngineSettings(w.LocalCacheSizeLimitBytes, w.Expiration, w.LocalExpiration, options.EngineBackplane, options.EngineLock, options.EngineMetrics, options.EngineTimeout)),
             "raw" => new RawRedisService(configuration, database, w.Expiration),
             "twotier" => new TwoTierService(configuration, database, w.Expiration, w.LocalExpiration),
             _ => throw new ArgumentException($"'{mode}' is not a service mode."),

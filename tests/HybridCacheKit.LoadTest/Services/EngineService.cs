@@ -27,7 +27,8 @@ internal sealed class EngineService(string configuration, SimulatedDatabase data
 
     public override string Description =>
         $"HybridCacheKit: L1 capped at {settings.LocalCacheSizeLimitBytes / (1024 * 1024)} MB, L1 TTL {settings.LocalExpiration.TotalSeconds:0} s, " +
-        $"Redis L2 (hash layout), backplane {(settings.Backplane ? "on" : "off")}, distributed lock {(settings.DistributedLock ? "on" : "off")}";
+        $"Redis L2 (hash layout), backplane {(settings.Backplane ? "on" : "off")}, distributed lock {(settings.DistributedLock ? "on" : "off")}, " +
+        (settings.Timeout is { } t ? $"Redis and L2 timeouts {t.TotalMilliseconds:0} ms" : "default timeouts (Redis 250 ms, L2 500 ms)");
 
     public override async Task StartAsync()
     {
@@ -36,6 +37,10 @@ internal sealed class EngineService(string configuration, SimulatedDatabase data
             {
                 o.LocalCacheSizeLimitBytes = settings.LocalCacheSizeLimitBytes;
                 o.DefaultEntryOptions = new HybridCacheEntryOptions { Expiration = settings.Expiration, LocalCacheExpiration = settings.LocalExpiration };
+                if (settings.Timeout is { } timeout)
+                {
+                    o.DistributedCacheTimeout = timeout;
+                }
             })
             .AddStackExchangeRedis(o =>
             {
@@ -43,6 +48,10 @@ internal sealed class EngineService(string configuration, SimulatedDatabase data
                 o.InstanceName = "lt:";
                 o.EnableBackplane = settings.Backplane;
                 o.EnableDistributedLock = settings.DistributedLock;
+                if (settings.Timeout is { } timeout)
+                {
+                    o.OperationTimeout = timeout;
+                }
             })
             .AddJsonSerializerContext(ProductJsonContext.Default);
         _services = services.BuildServiceProvider();
@@ -141,4 +150,5 @@ internal sealed record EngineSettings(
     TimeSpan LocalExpiration,
     bool Backplane,
     bool DistributedLock,
-    bool CollectMetrics);
+    bool CollectMetrics,
+    TimeSpan? Timeout);

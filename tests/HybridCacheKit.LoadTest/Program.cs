@@ -36,6 +36,14 @@ internal static class Program
                     var result = await ServiceModeRunner.RunAsync(options.Child, options, Console.Error).ConfigureAwait(false);
                     await WriteResultAsync(options, result).ConfigureAwait(false);
                     return 0;
+                case "http-server":
+                    await using (var redis = options.Redis is null ? await Redis.RedisLauncher.StartAsync(options.Cluster, Console.Error).ConfigureAwait(false) : null)
+                    {
+                        var app = Http.HttpApp.Build(options, options.Redis ?? redis!.Configuration, options.Port);
+                        await app.RunAsync().ConfigureAwait(false);
+                    }
+
+                    return 0;
                 default:
                     await Console.Error.WriteLineAsync($"error: unknown --child '{options.Child}'.").ConfigureAwait(false);
                     return 2;

@@ -64,6 +64,20 @@ internal static class Orchestrator
             }
         }
 
+        if (options.Modes.Contains("http"))
+        {
+            if (Http.HttpMode.Missing() is { } missing)
+            {
+                report.Failures.Add("http: " + missing);
+                log.WriteLine("== http: not run: " + missing);
+            }
+            else
+            {
+                await FlushAsync(configuration).ConfigureAwait(false);
+                report.Http = await Http.HttpMode.RunAsync(options, configuration, log, report.Failures).ConfigureAwait(false);
+            }
+        }
+
         report.LoadAverageEnd = LoadAverage.Read();
         report.FinishedUtc = DateTime.UtcNow;
         var written = await ReportWriter.WriteAsync(report, output).ConfigureAwait(false);

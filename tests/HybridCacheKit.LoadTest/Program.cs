@@ -9,6 +9,7 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        var mainEntered = Orchestration.ColdStartChild.UnixNowNs();
         LoadTestOptions options;
         try
         {
@@ -36,6 +37,8 @@ internal static class Program
                     var result = await ServiceModeRunner.RunAsync(options.Child, options, Console.Error).ConfigureAwait(false);
                     await WriteResultAsync(options, result).ConfigureAwait(false);
                     return 0;
+                case "coldstart":
+                    return await ColdStartChild.RunAsync(options, mainEntered).ConfigureAwait(false);
                 case "http-server":
                     await using (var redis = options.Redis is null ? await Redis.RedisLauncher.StartAsync(options.Cluster, Console.Error).ConfigureAwait(false) : null)
                     {

@@ -78,11 +78,43 @@ internal static class Orchestrator
             }
         }
 
+        if (options.Modes.Contains("coldstart"))
+        {
+            await RunArtifactAndColdStartAsync(options, report, output, configuration, log).ConfigureAwait(false);
+        }
+
         report.LoadAverageEnd = LoadAverage.Read();
         report.FinishedUtc = DateTime.UtcNow;
         var written = await ReportWriter.WriteAsync(report, output).ConfigureAwait(false);
         log.WriteLine($"report: {written}");
         return report.Failures.Count == 0 ? 0 : 1;
+    }
+
+    private static async Task RunArtifactAndColdStartAsync(LoadTestOptions options, RunReport report, string output, string configuration, TextWriter log)
+    {
+        string executable;
+        var project = options.Publish ? ArtifactMode.FindProject() : null;
+        if (project is not null)
+        {
+            report.Artifact = await ArtifactMode.PublishAsync(project, output, log, report.Failures).ConfigureAwait(false);
+        }
+        else if (options.Publish)
+        {
+            report.Failures.Add("artifact: the tool's project file was not found above " + AppContext.BaseDirectory + ", so nothing was published.");
+        }
+
+        if (report.Artifact is { } artifact)
+        {
+            executable = Path.Combine(artifact.Directory, "HybridCacheKit.LoadTest");
+        }
+        else
+        {
+            executable = Path.Combine(AppContext.BaseDirectory, "HybridCacheKit.LoadTest");
+            report.Notes.Add("Cold start was measured with the build output (not the published, ReadyToRun artifact).");
+        }
+
+        await FlushAsync(configuration).ConfigureAwait(false);
+        report.ColdStart = await ArtifactMode.ColdStartAsync(executable, options, configuration, log, report.Failures).ConfigureAwait(false);
     }
 
     private static void Summarize(TextWriter log, ModeResult result)

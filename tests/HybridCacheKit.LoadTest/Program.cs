@@ -33,7 +33,7 @@ internal static class Program
             {
                 case null:
                     return await Orchestrator.RunAsync(options, Console.Out).ConfigureAwait(false);
-                case "engine" or "raw" or "twotier":
+                case "engine" or "raw" or "rawtx" or "twotier":
                     var result = await ServiceModeRunner.RunAsync(options.Child, options, Console.Error).ConfigureAwait(false);
                     await WriteResultAsync(options, result).ConfigureAwait(false);
                     return 0;

@@ -8,6 +8,9 @@ internal sealed class LoadTestOptions
 {
     public static readonly string[] AllModes = ["engine", "raw", "twotier", "python", "http", "coldstart"];
 
+    /// <summary>Diagnostic modes, run only when named: rawtx = raw StackExchange.Redis with the hash layout's transactional write.</summary>
+    public static readonly string[] DiagnosticModes = ["rawtx"];
+
     public const string Usage = """
         HybridCacheKit load tool: the published distributed-cache comparison workload, run on this machine.
 
@@ -243,7 +246,7 @@ internal sealed class LoadTestOptions
         var modes = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var mode in modes)
         {
-            if (Array.IndexOf(AllModes, mode) < 0)
+            if (Array.IndexOf(AllModes, mode) < 0 && Array.IndexOf(DiagnosticModes, mode) < 0)
             {
                 throw new ArgumentException($"Unknown mode '{mode}'. Modes: all, {string.Join(", ", AllModes)}.");
             }

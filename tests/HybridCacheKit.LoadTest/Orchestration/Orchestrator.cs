@@ -25,7 +25,7 @@ internal static class Orchestrator
 
         foreach (var mode in options.Modes)
         {
-            if (mode is "engine" or "raw" or "twotier")
+            if (mode is "engine" or "raw" or "rawtx" or "twotier")
             {
                 await FlushAsync(configuration).ConfigureAwait(false);
                 var file = Path.Combine(output, $"result-{mode}.json");

@@ -18,6 +18,7 @@ internal static class ServiceModeRunner
         {
             "engine" => new EngineService(configuration, database, new EngineSettings(w.LocalCacheSizeLimitBytes, w.Expiration, w.LocalExpiration, options.EngineBackplane, options.EngineLock, options.EngineMetrics, options.EngineTimeout)),
             "raw" => new RawRedisService(configuration, database, w.Expiration),
+            "rawtx" => new RawRedisService(configuration, database, w.Expiration, transactionalWrites: true),
             "twotier" => new TwoTierService(configuration, database, w.Expiration, w.LocalExpiration),
             _ => throw new ArgumentException($"'{mode}' is not a service mode."),
         };

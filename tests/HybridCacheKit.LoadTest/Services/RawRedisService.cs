@@ -10,13 +10,13 @@ namespace HybridCacheKit.LoadTest.Services;
 /// miss the loader runs and the value is written back with SETEX. A write is JSON serialize + SETEX. The multiplexer is
 /// used with its defaults, as a plain port would.
 /// </summary>
-internal sealed class RawRedisService(string configuration, SimulatedDatabase database, TimeSpan expiration) : CacheService
+internal sealed class RawRedisService(string configuration, SimulatedDatabase database, TimeSpan expiration, bool transactionalWrites = false) : CacheService
 {
     private ConnectionMultiplexer? _connection;
     private IDatabase _db = null!;
     private readonly StripedCounter _misses = new();
 
-    public override string Name => "raw";
+    public override string Name => transactionalWrites ? "rawtx" : "raw";
 
     public override string Description => "StackExchange.Redis 1.2.6 cache-aside, no L1: GET + System.Text.Json (source-generated); miss: loader + SETEX; write: SETEX";
 
@@ -24,7 +24,14 @@ internal sealed class RawRedisService(string configuration, SimulatedDatabase da
     {
         _connection = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
         _db = _connection.GetDatabase();
-        _ = await ReadAsync(0, SimulatedDatabase.KeyOf(0)).ConfigureAwait(false);
+        if (transactionalWrites)
+        {
+            await WriteAsync(SimulatedDatabase.KeyOf(0), database.Create(0, 0)).ConfigureAwait(false);
+        }
+        else
+        {
+            _ = await ReadAsync(0, SimulatedDatabase.KeyOf(0)).ConfigureAwait(false);
+        }
     }
 
     public override async ValueTask<Product> ReadAsync(int index, string key)
@@ -42,7 +49,23 @@ internal sealed class RawRedisService(string configuration, SimulatedDatabase da
     }
 
     public override async ValueTask WriteAsync(string key, Product value)
-        => await _db.StringSetAsync(key, JsonSerializer.SerializeToUtf8Bytes(value, ProductJsonContext.Default.Product), expiration).ConfigureAwait(false);
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, ProductJsonContext.Default.Product);
+        if (!transactionalWrites)
+        {
+            await _db.StringSetAsync(key, bytes, expiration).ConfigureAwait(false);
+            return;
+        }
+
+        // Diagnostic variant (--mode rawtx, not part of "all"): the write shape of the Redis package's hash layout,
+        // MULTI + HSET + EXPIRE + EXEC, issued directly, to separate StackExchange.Redis's transaction cost from the rest.
+        var transaction = _db.CreateTransaction();
+        var set = transaction.HashSetAsync(key, [new HashEntry("absexp", DateTime.UtcNow.Add(expiration).Ticks), new HashEntry("sldexp", -1), new HashEntry("data", bytes)]);
+        var ttl = transaction.KeyExpireAsync(key, expiration);
+        await transaction.ExecuteAsync().ConfigureAwait(false);
+        await set.ConfigureAwait(false);
+        await ttl.ConfigureAwait(false);
+    }
 
     public override IReadOnlyDictionary<string, long> Counters() => new Dictionary<string, long> { ["redis.misses"] = _misses.Value };
 

@@ -80,7 +80,7 @@ internal static class ArtifactMode
             }
 
             var json = JsonDocument.Parse(await stdout.ConfigureAwait(false)).RootElement;
-            samples.Add(new ColdStartSample(json.GetProperty("toMainMs").GetDouble(), json.GetProperty("toFirstOperationMs").GetDouble(), json.GetProperty("firstOperationMs").GetDouble(), json.GetProperty("fromKernelStartMs").GetDouble()));
+            samples.Add(new ColdStartSample(json.GetProperty("toMainMs").GetDouble(), json.GetProperty("toFirstOperationMs").GetDouble(), json.GetProperty("firstOperationMs").GetDouble(), json.GetProperty("fromKernelStartMs").GetDouble(), json.GetProperty("warmConnectMs").GetDouble(), json.GetProperty("warmFirstKeyMs").GetDouble()));
             log.WriteLine($"== cold start {i + 1}: Main at {samples[^1].ToMainMs:0.0} ms, first operation served at {samples[^1].ToFirstOperationMs:0.0} ms");
         }
 

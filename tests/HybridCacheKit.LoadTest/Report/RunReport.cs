@@ -47,7 +47,7 @@ internal sealed record ColdStartResult(string Executable, List<ColdStartSample> 
 }
 
 /// <summary>One cold start: from the parent's timestamp just before spawning to Main entered, to the first operation served.</summary>
-internal sealed record ColdStartSample(double ToMainMs, double ToFirstOperationMs, double FirstOperationMs, double FromKernelStartMs);
+internal sealed record ColdStartSample(double ToMainMs, double ToFirstOperationMs, double FirstOperationMs, double FromKernelStartMs, double WarmConnectMs, double WarmFirstKeyMs);
 
 /// <summary>One wrk run against the HTTP app.</summary>
 internal sealed record WrkResult(string Endpoint, double RequestsPerSecond, double P50Ms, double P90Ms, double P99Ms, long Requests, long Errors, string Raw);

@@ -39,7 +39,8 @@ public sealed class ReportPartsTests
         Assert.Equal(0.702, result.P90Ms, 6);
         Assert.Equal(1.62, result.P99Ms, 6);
         Assert.Equal(96213, result.Requests);
-        Assert.Equal(7, result.Errors);
+        Assert.Equal(3, result.SocketErrors);
+        Assert.Equal(4, result.Non2xx);
     }
 
     [Fact]

@@ -11,21 +11,17 @@ internal static partial class WrkOutput
     {
         var rps = RequestsPerSecond().Match(output) is { Success: true } m ? Number(m.Groups[1].Value) : 0;
         var requests = Requests().Match(output) is { Success: true } r ? (long)Number(r.Groups[1].Value) : 0;
-        long errors = 0;
+        long socketErrors = 0;
         if (SocketErrors().Match(output) is { Success: true } s)
         {
             for (var i = 1; i <= 4; i++)
             {
-                errors += long.Parse(s.Groups[i].Value, CultureInfo.InvariantCulture);
+                socketErrors += long.Parse(s.Groups[i].Value, CultureInfo.InvariantCulture);
             }
         }
 
-        if (Non2xx().Match(output) is { Success: true } n)
-        {
-            errors += long.Parse(n.Groups[1].Value, CultureInfo.InvariantCulture);
-        }
-
-        return new WrkResult(endpoint, rps, Percentile(output, "50"), Percentile(output, "90"), Percentile(output, "99"), requests, errors, output);
+        var non2xx = Non2xx().Match(output) is { Success: true } n ? long.Parse(n.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+        return new WrkResult(endpoint, rps, Percentile(output, "50"), Percentile(output, "90"), Percentile(output, "99"), requests, socketErrors, non2xx, output);
     }
 
     /// <summary>A latency percentile line such as "     99%    3.21ms", in milliseconds (NaN when absent).</summary>

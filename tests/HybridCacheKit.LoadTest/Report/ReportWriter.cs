@@ -185,7 +185,7 @@ internal static class ReportWriter
         md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var run in new[] { h.Hello, h.Cache })
         {
-            md.AppendLine(Inv($"| {run.Endpoint} | {run.RequestsPerSecond:N0} | {run.P50Ms:0.00} ms | {run.P90Ms:0.00} ms | {run.P99Ms:0.00} ms | {run.Requests:N0} | {run.Errors:N0} |"));
+            md.AppendLine(Inv($"| {run.Endpoint} | {run.RequestsPerSecond:N0} | {run.P50Ms:0.00} ms | {run.P90Ms:0.00} ms | {run.P99Ms:0.00} ms | {run.Requests:N0} | {run.SocketErrors:N0} / {run.Non2xx:N0} |"));
         }
 
         if (h.Hello.RequestsPerSecond > 0 && h.Hello.P99Ms > 0)

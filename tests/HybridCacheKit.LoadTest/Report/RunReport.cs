@@ -50,7 +50,10 @@ internal sealed record ColdStartResult(string Executable, List<ColdStartSample> 
 internal sealed record ColdStartSample(double ToMainMs, double ToFirstOperationMs, double FirstOperationMs, double FromKernelStartMs, double WarmConnectMs, double WarmFirstKeyMs);
 
 /// <summary>One wrk run against the HTTP app.</summary>
-internal sealed record WrkResult(string Endpoint, double RequestsPerSecond, double P50Ms, double P90Ms, double P99Ms, long Requests, long Errors, string Raw);
+internal sealed record WrkResult(string Endpoint, double RequestsPerSecond, double P50Ms, double P90Ms, double P99Ms, long Requests, long SocketErrors, long Non2xx, string Raw)
+{
+    public long Errors => SocketErrors + Non2xx;
+}
 
 /// <summary>The HTTP mode: hello-world and the cache workload through Kestrel, in one app, in one run.</summary>
 internal sealed record HttpResult(WrkResult Hello, WrkResult Cache, long? ServerPeakRssBytes, string Command, string? ServerCounters);

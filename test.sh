@@ -23,12 +23,14 @@ on_exit() {
 }
 trap on_exit EXIT
 
-# The tests need real servers and peers: redis-server (standalone, cluster, TLS) and, for the interop tests,
+# The tests need real servers and peers: redis-server (standalone, cluster, TLS), wrk (load tool smoke test) and, for the interop tests,
 # Debian's Python 3 with python3-redis and python3-msgpack (at /usr/bin/python3). Install what is missing.
 ensure_packages() {
   local missing=()
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  # The load tool's smoke test drives its HTTP mode with wrk.
+  command -v wrk >/dev/null 2>&1 || missing+=(wrk)
   if ! /usr/bin/python3 -c 'import redis, msgpack' >/dev/null 2>&1; then
     missing+=(python3 python3-redis python3-msgpack)
   fi

@@ -13,6 +13,7 @@ internal sealed class CacheItem
     private readonly object? _instance;
     private readonly byte[]? _payload;
     private readonly object? _serializer;
+    private readonly long _serializedSize;
 
     public CacheItem(
         Type valueType,
@@ -26,7 +27,8 @@ internal sealed class CacheItem
         string[] tags,
         long freshUntilMs,
         long holdUntilMs,
-        long expiresMs)
+        long expiresMs,
+        long serializedSize = 0)
     {
         ValueType = valueType;
         HasInstance = hasInstance;
@@ -40,6 +42,7 @@ internal sealed class CacheItem
         FreshUntilMs = freshUntilMs;
         HoldUntilMs = holdUntilMs;
         ExpiresMs = expiresMs;
+        _serializedSize = payload?.Length ?? serializedSize;
     }
 
     public Type ValueType { get; }
@@ -80,8 +83,12 @@ internal sealed class CacheItem
     public long LastAccessMs;
 #pragma warning restore CA1051, SA1401
 
-    /// <summary>The L1 size charge: payload bytes plus a fixed overhead.</summary>
-    public long Size => (_payload?.Length ?? 0) + 160 + (Tags.Length * 32);
+    /// <summary>
+    /// The L1 size charge: the serialized size plus a fixed overhead. An item that holds the instance is charged the
+    /// size its value serialized to when it was stored or read from L2; only an instance that was never serialized (no
+    /// L2 write, reusable type) is charged the overhead alone.
+    /// </summary>
+    public long Size => _serializedSize + 160 + (Tags.Length * 32);
 
     public T GetValue<T>()
     {
@@ -97,5 +104,5 @@ internal sealed class CacheItem
     public object? Instance => _instance;
 
     public CacheItem WithFreshness(long freshUntilMs, long holdUntilMs)
-        => new(ValueType, HasInstance, _instance, _payload, _serializer, CreatedUtcTicks, ExpiresUtcTicks, FactoryDurationTicks, Tags, freshUntilMs, holdUntilMs, ExpiresMs);
+        => new(ValueType, HasInstance, _instance, _payload, _serializer, CreatedUtcTicks, ExpiresUtcTicks, FactoryDurationTicks, Tags, freshUntilMs, holdUntilMs, ExpiresMs, _serializedSize);
 }

@@ -99,7 +99,7 @@ internal sealed partial class DefaultHybridCache
             }
 
             var reusable = IsReusable<T>();
-            var item = CreateItem(value, reusable, reusable ? null : payload.ToArray(), serializer, metadata.CreatedUtcTicks, metadata.ExpiresUtcTicks, metadata.FactoryDurationTicks, metadata.Tags, settings.LocalExpiration, nowUtc);
+            var item = CreateItem(value, reusable, reusable ? null : payload.ToArray(), serializer, metadata.CreatedUtcTicks, metadata.ExpiresUtcTicks, metadata.FactoryDurationTicks, metadata.Tags, settings.LocalExpiration, nowUtc, payload.Length);
             var fresh = metadata.ExpiresUtcTicks > nowUtc;
             if (fresh)
             {

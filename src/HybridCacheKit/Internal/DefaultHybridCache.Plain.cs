@@ -33,7 +33,7 @@ internal sealed partial class DefaultHybridCache
 
         var nowUtc = _clock.UtcNowTicks();
         var reusable = IsReusable<T>();
-        var item = CreateItem(value, reusable, reusable ? null : data.ToArray(), serializer, _clock.NextStamp(), nowUtc + settings.Expiration.Ticks, 0, [], settings.LocalExpiration, nowUtc);
+        var item = CreateItem(value, reusable, reusable ? null : data.ToArray(), serializer, _clock.NextStamp(), nowUtc + settings.Expiration.Ticks, 0, [], settings.LocalExpiration, nowUtc, data.Length);
         _metrics.L2Hit();
         return new L2Read<T>(item, value, IsFresh: true, Failed: false);
     }

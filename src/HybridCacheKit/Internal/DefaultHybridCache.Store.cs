@@ -55,7 +55,7 @@ internal sealed partial class DefaultHybridCache
 
             var nowUtc = _clock.UtcNowTicks();
             var expiresUtc = nowUtc + settings.Expiration.Ticks;
-            var item = CreateItem(value, reusable, payload, serializer, createdUtcTicks, expiresUtc, factoryDurationTicks, tags, settings.LocalExpiration, nowUtc);
+            var item = CreateItem(value, reusable, payload, serializer, createdUtcTicks, expiresUtc, factoryDurationTicks, tags, settings.LocalExpiration, nowUtc, buffer?.WrittenCount ?? 0);
             if (writeL1)
             {
                 SetL1(key, item, origin);
@@ -117,7 +117,7 @@ internal sealed partial class DefaultHybridCache
         }
     }
 
-    private CacheItem CreateItem<T>(T value, bool reusable, byte[]? payload, IHybridCacheSerializer<T>? serializer, long createdUtcTicks, long expiresUtcTicks, long factoryDurationTicks, string[] tags, TimeSpan localExpiration, long nowUtcTicks)
+    private CacheItem CreateItem<T>(T value, bool reusable, byte[]? payload, IHybridCacheSerializer<T>? serializer, long createdUtcTicks, long expiresUtcTicks, long factoryDurationTicks, string[] tags, TimeSpan localExpiration, long nowUtcTicks, long serializedSize)
     {
         var nowMs = _clock.NowMs();
         var expiresMs = CacheClock.ToLocalMs(expiresUtcTicks, nowUtcTicks, nowMs);
@@ -140,6 +140,7 @@ internal sealed partial class DefaultHybridCache
             tags,
             freshUntil,
             holdUntil,
-            expiresMs);
+            expiresMs,
+            serializedSize);
     }
 }

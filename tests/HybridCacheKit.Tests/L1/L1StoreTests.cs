@@ -118,6 +118,41 @@ public sealed class L1StoreTests
         Assert.True(cache.L1SizeForTests > limit / 2, "Compaction should keep L1 reasonably full, not empty it.");
     }
 
+    [Fact]
+    public async Task GetOrCreateAsync_ImmutableValuesWithAnL2_AreChargedTheirSerializedSize()
+    {
+        // Immutable values are kept as instances (no payload in L1); the cap must still count what they weigh, or
+        // LocalCacheSizeLimitBytes bounds nothing but the per-entry overhead.
+        const long limit = 64 * 1024;
+        var services = new ServiceCollection();
+        services.AddDistributedMemoryCache();
+        services.AddHybridCacheKit(o => o.LocalCacheSizeLimitBytes = limit);
+        await using var provider = services.BuildServiceProvider();
+        var cache = (DefaultHybridCache)provider.GetRequiredService<HybridCache>();
+
+        for (var i = 0; i < 2_000; i++)
+        {
+            await cache.GetOrCreateAsync("k" + i, ct => ValueTask.FromResult(new ImmutablePayload(new string('x', 1_000))));
+        }
+
+        var resident = Enumerable.Range(0, 2_000).Count(i => cache.PeekL1("k" + i) is not null);
+        Assert.True(cache.L1SizeForTests <= limit, $"L1 holds {cache.L1SizeForTests} bytes, over the {limit}-byte limit.");
+        Assert.True(resident <= limit / 1_000, $"{resident} values of ~1 KB are held under a {limit}-byte limit: they were charged less than their serialized size.");
+        Assert.True(resident > 0);
+        Assert.NotNull(cache.PeekL1("k1999")!.Instance);
+    }
+
+    [Fact]
+    public void Size_OfAnInstanceItem_IncludesTheSerializedSizeItWasGiven()
+    {
+        var now = NowMs();
+        var withSize = new CacheItem(typeof(string), true, "v", null, null, 1, 2, 0, [], now + 1, now + 1, now + 1, serializedSize: 1_000);
+        var without = new CacheItem(typeof(string), true, "v", null, null, 1, 2, 0, [], now + 1, now + 1, now + 1);
+
+        Assert.Equal(without.Size + 1_000, withSize.Size);
+        Assert.Equal(withSize.Size, withSize.WithFreshness(now + 2, now + 2).Size);
+    }
+
     private L1Store CreateStore(long? sizeLimit) => new(new CacheClock(_time), sizeLimit, TimeSpan.FromSeconds(10));
 
     private long NowMs() => new CacheClock(_time).NowMs();
@@ -128,3 +163,6 @@ public sealed class L1StoreTests
         return new CacheItem(typeof(byte[]), false, null, new byte[payloadBytes], null, 1, 2, 0, [], now + holdForMs, now + holdForMs, now + holdForMs);
     }
 }
+
+[System.ComponentModel.ImmutableObject(true)]
+public sealed record ImmutablePayload(string Text);

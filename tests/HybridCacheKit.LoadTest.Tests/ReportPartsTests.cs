@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Xml.Linq;
+using HybridCacheKit.LoadTest.Cli;
+using HybridCacheKit.LoadTest.Http;
+using HybridCacheKit.LoadTest.Metrics;
+using HybridCacheKit.LoadTest.Report;
+using HybridCacheKit.LoadTest.Workload;
+
+namespace HybridCacheKit.LoadTest.Tests;
+
+public sealed class ReportPartsTests
+{
+    private const string WrkSample = """
+        Running 2s test @ http://127.0.0.1:40123
+          2 threads and 20 connections
+          Thread Stats   Avg      Stdev     Max   +/- Stdev
+            Latency   412.33us  301.12us   9.87ms   91.02%
+            Req/Sec    24.18k     2.01k   28.91k    70.00%
+          Latency Distribution
+             50%  351.00us
+             75%  480.00us
+             90%  702.00us
+             99%    1.62ms
+          96213 requests in 2.00s, 13.21MB read
+          Socket errors: connect 0, read 2, write 0, timeout 1
+          Non-2xx or 3xx responses: 4
+        Requests/sec:  48106.50
+        Transfer/sec:      6.60MB
+        """;
+
+    [Fact]
+    public void WrkOutput_Parse_ReadsRatePercentilesAndErrors()
+    {
+        var result = WrkOutput.Parse("x", WrkSample);
+
+        Assert.Equal(48106.50, result.RequestsPerSecond);
+        Assert.Equal(0.351, result.P50Ms, 6);
+        Assert.Equal(0.702, result.P90Ms, 6);
+        Assert.Equal(1.62, result.P99Ms, 6);
+        Assert.Equal(96213, result.Requests);
+        Assert.Equal(3, result.SocketErrors);
+        Assert.Equal(4, result.Non2xx);
+    }
+
+    [Fact]
+    public void WrkOutput_Parse_Garbage_GivesZeroAndNaNNotAnException()
+    {
+        var result = WrkOutput.Parse("x", "unable to connect to 127.0.0.1:1 Connection refused");
+
+        Assert.Equal(0, result.RequestsPerSecond);
+        Assert.True(double.IsNaN(result.P99Ms));
+    }
+
+    [Fact]
+    public void SvgChart_Render_IsWellFormedAndEscapesLabels()
+    {
+        var histogram = new LatencyHistogram(stripes: 1);
+        for (var i = 1; i < 1000; i++)
+        {
+            histogram.Record(i * 10_000L);
+        }
+
+        var svg = SvgChart.Render("t <&> t", [("a <b> & c", histogram.Snapshot()), ("empty", new long[LatencyHistogram.BucketCount])]);
+        var document = XDocument.Parse(svg);
+
+        Assert.Single(document.Descendants(), e => e.Name.LocalName == "polyline");
+        Assert.Contains(document.Descendants(), e => e.Name.LocalName == "text" && e.Value == "a <b> & c");
+    }
+
+    [Fact]
+    public void Options_Defaults_AreTheIssuesWorkload()
+    {
+        var o = LoadTestOptions.Parse([]);
+
+        Assert.Equal(1000, o.Workload.Workers);
+        Assert.Equal(100_000, o.Workload.KeyCount);
+        Assert.Equal(0.3, o.Workload.WriteRatio);
+        Assert.Equal(16L * 1024 * 1024, o.Workload.LocalCacheSizeLimitBytes);
+        Assert.Equal(LoadTestOptions.AllModes, o.Modes);
+        Assert.Equal(1000, o.HttpConnections);
+    }
+
+    [Fact]
+    public void Options_WorkloadArguments_RoundTripThroughParse()
+    {
+        var o = LoadTestOptions.Parse(["--workers", "7", "--keys", "99", "--zipf", "1.1", "--write-ratio", "0.25", "--warmup", "0.5", "--duration", "2.5", "--seed", "9", "--l1-mb", "4", "--engine-backplane", "off", "--engine-timeout-ms", "900", "--cluster"]);
+        var again = LoadTestOptions.Parse(o.WorkloadArguments());
+
+        Assert.Equal(o.Workload, again.Workload);
+        Assert.False(again.EngineBackplane);
+        Assert.True(again.Cluster);
+        Assert.Equal(TimeSpan.FromMilliseconds(900), again.EngineTimeout);
+    }
+
+    [Theory]
+    [InlineData("--keys")]
+    [InlineData("--keys", "--workers", "3")]
+    [InlineData("--l1-mb", "1e400")]
+    [InlineData("--gc", "generational")]
+    [InlineData("--engine-lock", "maybe")]
+    [InlineData("--mode", "")]
+    [InlineData("--seed", "-1")]
+    public void Options_HostileValues_ThrowArgumentExceptionNamingTheOption(params string[] args)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => LoadTestOptions.Parse(args));
+
+        Assert.Contains(args[0], ex.Message + " " + string.Join(' ', args));
+    }
+
+    [Fact]
+    public async Task PythonPeer_UsesTheSameHistogramBuckets()
+    {
+        long[] values = [0, 1, 255, 256, 257, 511, 512, 1_000, 123_456, 9_999_999, 68_719_476_735, 99_999_999_999];
+        var script = $$"""
+            import importlib.util, json, sys
+            spec = importlib.util.spec_from_file_location("peer", sys.argv[1]); peer = importlib.util.module_from_spec(spec); spec.loader.exec_module(peer)
+            print(json.dumps({"buckets": peer.BUCKETS, "index": [peer.bucket_of(v) for v in {{JsonSerializer.Serialize(values)}}], "high": [peer.highest_equivalent(i) for i in range(peer.BUCKETS)]}))
+            """;
+        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(script);
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "python", "two_tier.py"));
+        using var process = Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, await process.StandardError.ReadToEndAsync());
+
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(LatencyHistogram.BucketCount, json.RootElement.GetProperty("buckets").GetInt32());
+        Assert.Equal(values.Select(LatencyHistogram.IndexOf), json.RootElement.GetProperty("index").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal(Enumerable.Range(0, LatencyHistogram.BucketCount).Select(LatencyHistogram.HighestEquivalentValue), json.RootElement.GetProperty("high").EnumerateArray().Select(e => e.GetInt64()));
+    }
+
+    [Fact]
+    public void SimulatedDatabase_Values_AreFreshAboutOneKilobyteOfJson()
+    {
+        var db = new SimulatedDatabase(880, TimeSpan.Zero);
+        var a = db.Create(42, 1);
+        var b = db.Create(42, 1);
+        var json = JsonSerializer.SerializeToUtf8Bytes(a, ProductJsonContext.Default.Product);
+
+        Assert.NotSame(a.Description, b.Description);
+        Assert.Equal(a, b);
+        Assert.InRange(json.Length, 950, 1_100);
+        Assert.Equal("item:000042", SimulatedDatabase.KeyOf(42));
+    }
+}

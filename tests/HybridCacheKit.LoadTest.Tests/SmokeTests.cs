@@ -1,0 +1,128 @@
+using System.Text.Json;
+using System.Xml.Linq;
+using HybridCacheKit.TestUtilities.Redis;
+
+namespace HybridCacheKit.LoadTest.Tests;
+
+/// <summary>
+/// Short runs of the real tool against a real redis-server (and the real Python peer, Kestrel and wrk): the report,
+/// the table, the chart and the result files are produced and their numbers are sane. No performance assertions.
+/// </summary>
+[Collection(RedisServerFixture.CollectionName)]
+public sealed class SmokeTests(RedisServerFixture redis)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(4);
+
+    [Fact]
+    public async Task Run_ServiceModesAndPythonPeer_WritesTableChartAndOrderedPercentiles()
+    {
+        var output = ToolProcess.NewOutputDirectory();
+        var (exit, log) = await ToolProcess.RunAsync(Timeout,
+            "--mode", "engine,raw,twotier,python", "--redis", redis.ConfigurationString,
+            "--workers", "50", "--keys", "2000", "--warmup", "0.5", "--duration", "1.5", "--out", output);
+
+        Assert.True(exit == 0, $"exit code {exit}:\n{log}");
+        var report = await File.ReadAllTextAsync(Path.Combine(output, "report.md"));
+        Assert.Contains("| metric | HybridCacheKit (measured) | raw SE.Redis, no L1 (measured) | two-tier port (.NET) (measured) | two-tier (Python) (measured) | Python (quoted)", report);
+        foreach (var row in new[] { "| throughput (ops/s) |", "| p50 latency |", "| p99 latency |", "| p99.9 latency |", "| memory (peak RSS) |", "| artifact size |", "| cold start |" })
+        {
+            Assert.Contains(row, report);
+        }
+
+        Assert.Contains("![latency distribution](latency.svg)", report);
+        Assert.DoesNotContain("Not measured", report);
+
+        var svg = XDocument.Load(Path.Combine(output, "latency.svg"));
+        Assert.Equal(4, svg.Descendants().Count(e => e.Name.LocalName == "polyline"));
+
+        using var results = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "results.json")));
+        var modes = results.RootElement.GetProperty("results").EnumerateArray().ToArray();
+        Assert.Equal(["engine", "raw", "twotier", "python"], modes.Select(m => m.GetProperty("mode").GetString()));
+        foreach (var mode in modes)
+        {
+            var name = mode.GetProperty("mode").GetString();
+            Assert.True(mode.GetProperty("reads").GetInt64() > 0, $"{name}: no read measured");
+            Assert.True(mode.GetProperty("writes").GetInt64() > 0, $"{name}: no write measured");
+            Assert.True(mode.GetProperty("throughput").GetDouble() > 0, $"{name}: no throughput");
+            Assert.Equal(0, mode.GetProperty("errors").GetInt64());
+            Assert.Equal(0, mode.GetProperty("wrongValues").GetInt64());
+            Assert.True(mode.GetProperty("peakRssBytes").GetInt64() > 1024 * 1024, $"{name}: no peak RSS");
+            var all = mode.GetProperty("all");
+            var p50 = all.GetProperty("p50Ns").GetInt64();
+            var p99 = all.GetProperty("p99Ns").GetInt64();
+            var p999 = all.GetProperty("p999Ns").GetInt64();
+            var max = all.GetProperty("maxNs").GetInt64();
+            Assert.True(p50 > 0 && p50 <= p99 && p99 <= p999 && p999 <= max, $"{name}: percentiles out of order: {p50} {p99} {p999} {max}");
+            var histogramCount = mode.GetProperty("histogram").EnumerateArray().Sum(pair => pair[1].GetInt64());
+            Assert.Equal(all.GetProperty("count").GetInt64(), histogramCount);
+        }
+
+        // The engine mode reads Redis's own counters around the window: its operations reached Redis.
+        var engineCommands = modes[0].GetProperty("redis").GetProperty("commands");
+        Assert.True(engineCommands.EnumerateObject().Any(), "the engine mode sent no command to Redis in the window");
+    }
+
+    [Fact]
+    public async Task Run_HttpMode_MeasuresHelloWorldAndTheCacheEndpointsWithWrk()
+    {
+        var output = ToolProcess.NewOutputDirectory();
+        var (exit, log) = await ToolProcess.RunAsync(Timeout,
+            "--mode", "http", "--redis", redis.ConfigurationString, "--keys", "2000",
+            "--warmup", "1", "--http-duration", "2", "--http-connections", "20", "--out", output);
+
+        Assert.True(exit == 0, $"exit code {exit}:\n{log}");
+        using var results = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "results.json")));
+        var http = results.RootElement.GetProperty("http");
+        foreach (var run in new[] { http.GetProperty("hello"), http.GetProperty("cache") })
+        {
+            Assert.True(run.GetProperty("requestsPerSecond").GetDouble() > 0, run.GetProperty("raw").GetString());
+            // Every answer was a success; socket timeouts are a matter of speed on a busy machine and are not asserted.
+            Assert.Equal(0, run.GetProperty("non2xx").GetInt64());
+            Assert.True(run.GetProperty("requests").GetInt64() > run.GetProperty("socketErrors").GetInt64(), run.GetProperty("raw").GetString());
+            var p50 = run.GetProperty("p50Ms").GetDouble();
+            var p99 = run.GetProperty("p99Ms").GetDouble();
+            Assert.True(p50 > 0 && p50 <= run.GetProperty("p90Ms").GetDouble() && run.GetProperty("p90Ms").GetDouble() <= p99, run.GetProperty("raw").GetString());
+        }
+
+        var report = await File.ReadAllTextAsync(Path.Combine(output, "report.md"));
+        Assert.Contains("## HTTP mode", report);
+        Assert.Contains("HTTP rps ≥ 90% of hello-world", report);
+    }
+
+    [Fact]
+    public async Task Run_ColdStartWithoutARedisAddress_StartsItsOwnRedisAndTimesTheFirstOperation()
+    {
+        var output = ToolProcess.NewOutputDirectory();
+        var (exit, log) = await ToolProcess.RunAsync(Timeout, "--mode", "coldstart", "--no-publish", "--coldstart-runs", "2", "--out", output);
+
+        Assert.True(exit == 0, $"exit code {exit}:\n{log}");
+        Assert.Contains("started by the tool", log);
+        using var results = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "results.json")));
+        var samples = results.RootElement.GetProperty("coldStart").GetProperty("samples").EnumerateArray().ToArray();
+        Assert.Equal(2, samples.Length);
+        foreach (var sample in samples)
+        {
+            var toMain = sample.GetProperty("toMainMs").GetDouble();
+            var toFirst = sample.GetProperty("toFirstOperationMs").GetDouble();
+            Assert.True(toMain > 0 && toMain < toFirst, $"Main at {toMain} ms, first operation at {toFirst} ms");
+        }
+
+        Assert.Contains("| cold start ≤ 100 ms |", await File.ReadAllTextAsync(Path.Combine(output, "report.md")));
+    }
+
+    [Theory]
+    [InlineData("--workers", "0", "--workers must be an integer from 1")]
+    [InlineData("--zipf", "NaN", "--zipf must be a number")]
+    [InlineData("--mode", "engine,rm -rf", "Unknown mode 'rm -rf'")]
+    [InlineData("--duration", "-5", "--duration must be a number")]
+    [InlineData("--frobnicate", "1", "Unknown option '--frobnicate'")]
+    public async Task Run_BadArguments_ExitsWithAClearMessageBeforeDoingAnything(string option, string value, string message)
+    {
+        var output = Path.Combine(Path.GetTempPath(), "hck-loadtest-never-" + Guid.NewGuid().ToString("N"));
+        var (exit, log) = await ToolProcess.RunAsync(TimeSpan.FromMinutes(1), option, value, "--out", output);
+
+        Assert.Equal(2, exit);
+        Assert.Contains(message, log);
+        Assert.False(Directory.Exists(output));
+    }
+}

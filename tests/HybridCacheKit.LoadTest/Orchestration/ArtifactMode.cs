@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using HybridCacheKit.LoadTest.Cli;
+using HybridCacheKit.LoadTest.Report;
+
+namespace HybridCacheKit.LoadTest.Orchestration;
+
+/// <summary>
+/// The artifact-size and cold-start rows: <c>dotnet publish</c> of this tool (framework-dependent, ReadyToRun,
+/// linux-x64; and once self-contained for comparison), the size of the output folder, then the published executable
+/// started several times in <c>--child coldstart</c>.
+/// </summary>
+internal static class ArtifactMode
+{
+    /// <summary>The tool's project file, found by walking up from the running binary (null when run from a copy).</summary>
+    public static string? FindProject()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "HybridCacheKit.LoadTest.csproj");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    public static async Task<ArtifactResult?> PublishAsync(string project, string output, TextWriter log, List<string> failures)
+    {
+        var folder = Path.Combine(output, "publish");
+        var command = "dotnet publish tests/HybridCacheKit.LoadTest -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true";
+        log.WriteLine($"== artifact: {command}");
+        if (!await DotnetPublishAsync(project, folder, selfContained: false, log, failures).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var (bytes, files) = Measure(folder);
+        long? selfContained = null;
+        var scFolder = Path.Combine(output, "publish-self-contained");
+        if (await DotnetPublishAsync(project, scFolder, selfContained: true, log, failures).ConfigureAwait(false))
+        {
+            selfContained = Measure(scFolder).Bytes;
+            Directory.Delete(scFolder, recursive: true);
+        }
+
+        return new ArtifactResult(folder, bytes, files, "framework-dependent (needs the .NET 10 runtime and ASP.NET Core shared framework installed), ReadyToRun, linux-x64", command, selfContained);
+    }
+
+    public static async Task<ColdStartResult?> ColdStartAsync(string executable, LoadTestOptions options, string configuration, TextWriter log, List<string> failures)
+    {
+        var samples = new List<ColdStartSample>();
+        for (var i = 0; i < options.ColdStartRuns; i++)
+        {
+            var start = new ProcessStartInfo(executable) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            if (executable.EndsWith(".dll", StringComparison.Ordinal))
+            {
+                start.FileName = "dotnet";
+                start.ArgumentList.Add(executable);
+            }
+
+            foreach (var arg in (string[])["--child", "coldstart", "--redis", configuration, "--engine-backplane", options.EngineBackplane ? "on" : "off", "--engine-lock", options.EngineLock ? "on" : "off"])
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            start.Environment["DOTNET_gcServer"] = options.ServerGc ? "1" : "0";
+            start.Environment[ColdStartChild.SpawnVariable] = ColdStartChild.UnixNowNs().ToString(CultureInfo.InvariantCulture);
+            using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + executable);
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+            if (process.ExitCode != 0)
+            {
+                failures.Add($"cold start: run {i + 1} exited with code {process.ExitCode}: {await stderr.ConfigureAwait(false)}");
+                return null;
+            }
+
+            var json = JsonDocument.Parse(await stdout.ConfigureAwait(false)).RootElement;
+            samples.Add(new ColdStartSample(json.GetProperty("toMainMs").GetDouble(), json.GetProperty("toFirstOperationMs").GetDouble(), json.GetProperty("firstOperationMs").GetDouble(), json.GetProperty("fromKernelStartMs").GetDouble(), json.GetProperty("warmConnectMs").GetDouble(), json.GetProperty("warmFirstKeyMs").GetDouble()));
+            log.WriteLine($"== cold start {i + 1}: Main at {samples[^1].ToMainMs:0.0} ms, first operation served at {samples[^1].ToFirstOperationMs:0.0} ms");
+        }
+
+        return new ColdStartResult(executable, samples);
+    }
+
+    private static async Task<bool> DotnetPublishAsync(string project, string folder, bool selfContained, TextWriter log, List<string> failures)
+    {
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in (string[])["publish", project, "-c", "Release", "-r", "linux-x64", "--self-contained", selfContained ? "true" : "false", "-p:PublishReadyToRun=true", "-o", folder, "--nologo"])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet publish");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(10)).ConfigureAwait(false);
+        if (process.ExitCode != 0)
+        {
+            var text = (await stdout.ConfigureAwait(false)) + (await stderr.ConfigureAwait(false));
+            failures.Add($"artifact: dotnet publish{(selfContained ? " --self-contained" : string.Empty)} failed ({process.ExitCode}): {string.Join('\n', text.Split('\n').Where(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)).Take(5))}");
+            return false;
+        }
+
+        log.WriteLine($"== artifact: published {(selfContained ? "self-contained " : string.Empty)}to {folder}");
+        return true;
+    }
+
+    private static (long Bytes, int Files) Measure(string folder)
+    {
+        var files = new DirectoryInfo(folder).GetFiles("*", SearchOption.AllDirectories);
+        return (files.Sum(f => f.Length), files.Length);
+    }
+}

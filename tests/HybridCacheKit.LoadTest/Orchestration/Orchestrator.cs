@@ -1,0 +1,140 @@
+using System.Text.Json;
+using HybridCacheKit.LoadTest.Cli;
+using HybridCacheKit.LoadTest.Metrics;
+using HybridCacheKit.LoadTest.Redis;
+using HybridCacheKit.LoadTest.Report;
+using StackExchange.Redis;
+
+namespace HybridCacheKit.LoadTest.Orchestration;
+
+/// <summary>
+/// <c>--mode ...</c>: starts Redis (unless given), runs every requested mode in its own process against it (flushing
+/// Redis between modes), measures the published artifact and cold start, and writes the report.
+/// </summary>
+internal static class Orchestrator
+{
+    public static async Task<int> RunAsync(LoadTestOptions options, TextWriter log)
+    {
+        var output = Path.GetFullPath(options.OutputDirectory);
+        Directory.CreateDirectory(output);
+        var report = new RunReport { Options = options, StartedUtc = DateTime.UtcNow, LoadAverageStart = LoadAverage.Read() };
+
+        await using var ownRedis = options.Redis is null ? await RedisLauncher.StartAsync(options.Cluster, log).ConfigureAwait(false) : null;
+        var configuration = options.Redis ?? ownRedis!.Configuration;
+        report.RedisDescription = ownRedis?.Description ?? $"supplied by the user: {options.Redis}{(options.Cluster ? " (cluster)" : string.Empty)}";
+
+        foreach (var mode in options.Modes)
+        {
+            if (mode is "engine" or "raw" or "rawtx" or "twotier")
+            {
+                await FlushAsync(configuration).ConfigureAwait(false);
+                var file = Path.Combine(output, $"result-{mode}.json");
+                File.Delete(file);
+                var args = new List<string> { "--child", mode, "--redis", configuration, "--result", file };
+                args.AddRange(options.WorkloadArguments());
+                log.WriteLine($"== {mode}: {options.Workload.Workers} workers, warm-up {options.Workload.Warmup.TotalSeconds:0} s, window {options.Workload.Duration.TotalSeconds:0} s");
+                var timeout = options.Workload.Warmup + options.Workload.Duration + TimeSpan.FromMinutes(3);
+                var exit = await SelfProcess.RunAsync(SelfProcess.StartInfo(args, options.ServerGc, redirect: false), timeout).ConfigureAwait(false);
+                if (exit != 0 || !File.Exists(file))
+                {
+                    report.Failures.Add($"{mode}: the child process exited with code {exit} and wrote no result.");
+                    continue;
+                }
+
+                var result = JsonSerializer.Deserialize<ModeResult>(await File.ReadAllTextAsync(file).ConfigureAwait(false), ModeResult.Json)!;
+                report.Results.Add(result);
+                Summarize(log, result);
+            }
+            else if (mode == "python")
+            {
+                if (await PythonMode.MissingAsync().ConfigureAwait(false) is { } missing)
+                {
+                    report.Failures.Add("python: " + missing);
+                    log.WriteLine("== python: not run: " + missing);
+                    continue;
+                }
+
+                await FlushAsync(configuration).ConfigureAwait(false);
+                log.WriteLine($"== python: {options.Workload.Workers} asyncio workers, warm-up {options.Workload.Warmup.TotalSeconds:0} s, window {options.Workload.Duration.TotalSeconds:0} s");
+                if (await PythonMode.RunAsync(options, configuration, Path.Combine(output, "result-python.json"), log, report.Failures).ConfigureAwait(false) is { } result)
+                {
+                    report.Results.Add(result);
+                    Summarize(log, result);
+                }
+            }
+        }
+
+        if (options.Modes.Contains("http"))
+        {
+            if (Http.HttpMode.Missing() is { } missing)
+            {
+                report.Failures.Add("http: " + missing);
+                log.WriteLine("== http: not run: " + missing);
+            }
+            else
+            {
+                await FlushAsync(configuration).ConfigureAwait(false);
+                report.Http = await Http.HttpMode.RunAsync(options, configuration, log, report.Failures).ConfigureAwait(false);
+            }
+        }
+
+        if (options.Modes.Contains("coldstart"))
+        {
+            await RunArtifactAndColdStartAsync(options, report, output, configuration, log).ConfigureAwait(false);
+        }
+
+        report.LoadAverageEnd = LoadAverage.Read();
+        report.FinishedUtc = DateTime.UtcNow;
+        var written = await ReportWriter.WriteAsync(report, output).ConfigureAwait(false);
+        log.WriteLine($"report: {written}");
+        return report.Failures.Count == 0 ? 0 : 1;
+    }
+
+    private static async Task RunArtifactAndColdStartAsync(LoadTestOptions options, RunReport report, string output, string configuration, TextWriter log)
+    {
+        string executable;
+        var project = options.Publish ? ArtifactMode.FindProject() : null;
+        if (project is not null)
+        {
+            report.Artifact = await ArtifactMode.PublishAsync(project, output, log, report.Failures).ConfigureAwait(false);
+        }
+        else if (options.Publish)
+        {
+            report.Failures.Add("artifact: the tool's project file was not found above " + AppContext.BaseDirectory + ", so nothing was published.");
+        }
+
+        if (report.Artifact is { } artifact)
+        {
+            executable = Path.Combine(artifact.Directory, "HybridCacheKit.LoadTest");
+        }
+        else
+        {
+            executable = Path.Combine(AppContext.BaseDirectory, "HybridCacheKit.LoadTest");
+            report.Notes.Add("Cold start was measured with the build output (not the published, ReadyToRun artifact).");
+        }
+
+        await FlushAsync(configuration).ConfigureAwait(false);
+        report.ColdStart = await ArtifactMode.ColdStartAsync(executable, options, configuration, log, report.Failures).ConfigureAwait(false);
+    }
+
+    private static void Summarize(TextWriter log, ModeResult result)
+        => log.WriteLine($"== {result.Mode}: {result.Throughput:N0} ops/s, p50 {Ms(result.All?.P50Ns)} p99 {Ms(result.All?.P99Ns)} p99.9 {Ms(result.All?.P999Ns)}, peak RSS {Mb(result.PeakRssBytes)}, errors {result.Errors + result.WrongValues}");
+
+    internal static string Ms(long? ns) => ns is null ? "n/a" : $"{ns.Value / 1_000_000.0:0.000} ms";
+
+    internal static string Mb(long? bytes) => bytes is null ? "n/a" : $"{bytes.Value / (1024.0 * 1024):0.0} MB";
+
+    /// <summary>Every mode starts from an empty Redis (FLUSHALL on every master).</summary>
+    private static async Task FlushAsync(string configuration)
+    {
+        using var admin = await ConnectionMultiplexer.ConnectAsync(configuration + ",allowAdmin=true").ConfigureAwait(false);
+        foreach (var endpoint in admin.GetEndPoints())
+        {
+            var server = admin.GetServer(endpoint);
+            if (!server.IsSlave)
+            {
+                await server.FlushAllDatabasesAsync().ConfigureAwait(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using System.Text.Json;
+using HybridCacheKit.LoadTest.Metrics;
+using HybridCacheKit.LoadTest.Redis;
+
+namespace HybridCacheKit.LoadTest.Report;
+
+/// <summary>
+/// What one mode measured, as written by its process (a .NET child or the Python peer, which writes the same JSON
+/// shape) and read by the orchestrator. Latencies in nanoseconds; the histogram is sparse [bucket index, count] pairs
+/// in <see cref="LatencyHistogram"/>'s layout.
+/// </summary>
+internal sealed record ModeResult
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public string Mode { get; init; } = string.Empty;
+
+    public string Description { get; init; } = string.Empty;
+
+    public string Runtime { get; init; } = string.Empty;
+
+    public double WindowSeconds { get; init; }
+
+    public long Reads { get; init; }
+
+    public long Writes { get; init; }
+
+    public double Throughput { get; init; }
+
+    public LatencySummary? All { get; init; }
+
+    public LatencySummary? Read { get; init; }
+
+    public LatencySummary? Write { get; init; }
+
+    public List<long[]> Histogram { get; init; } = [];
+
+    /// <summary>VmHWM at the end: the process's peak resident memory over its whole life.</summary>
+    public long? PeakRssBytes { get; init; }
+
+    /// <summary>The highest VmRSS sampled during the timed window.</summary>
+    public long? WindowPeakRssBytes { get; init; }
+
+    public long Errors { get; init; }
+
+    public long WrongValues { get; init; }
+
+    public string? FirstError { get; init; }
+
+    public long DatabaseLoads { get; init; }
+
+    public Dictionary<string, long> Counters { get; init; } = [];
+
+    public RuntimeSnapshot? RuntimeCounters { get; init; }
+
+    public long MaxPendingWorkItems { get; init; }
+
+    public int MaxThreadCount { get; init; }
+
+    public RedisStats? Redis { get; init; }
+
+    public double[]? LoadAverageStart { get; init; }
+
+    public double[]? LoadAverageEnd { get; init; }
+
+    public string? Note { get; init; }
+
+    public long[] DenseHistogram()
+    {
+        var counts = new long[LatencyHistogram.BucketCount];
+        foreach (var pair in Histogram)
+        {
+            if (pair.Length == 2 && pair[0] >= 0 && pair[0] < counts.Length)
+            {
+                counts[pair[0]] += pair[1];
+            }
+        }
+
+        return counts;
+    }
+
+    public static List<long[]> Sparse(long[] counts)
+    {
+        var list = new List<long[]>();
+        for (var i = 0; i < counts.Length; i++)
+        {
+            if (counts[i] != 0)
+            {
+                list.Add([i, counts[i]]);
+            }
+        }
+
+        return list;
+    }
+}

@@ -1,0 +1,154 @@
+using System.Diagnostics.Metrics;
+using HybridCacheKit.Distributed;
+using HybridCacheKit.LoadTest.Metrics;
+using HybridCacheKit.LoadTest.Workload;
+using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.DependencyInjection;
+using static HybridCacheKit.Diagnostics.HybridCacheKitDiagnostics;
+
+namespace HybridCacheKit.LoadTest.Services;
+
+/// <summary>
+/// HybridCacheKit as an application registers it: <c>AddHybridCacheKit</c> with the L1 capped at
+/// <see cref="EngineSettings.LocalCacheSizeLimitBytes"/>, Redis through <c>AddStackExchangeRedis</c> (backplane and
+/// cross-node lock as configured), and the source-generated JSON context. A read is <c>GetOrCreateAsync</c> with the
+/// simulated database as the loader; a write is <c>SetAsync</c>.
+/// </summary>
+internal sealed class EngineService(string configuration, SimulatedDatabase database, EngineSettings settings) : CacheService
+{
+    private static readonly string[] s_counted = [Hits, Misses, FactoryRuns, DistributedErrors, StampedeJoins, LockWaits, BackplanePublishFailures];
+
+    private readonly Dictionary<string, StripedCounter> _counters = [];
+    private ServiceProvider? _services;
+    private HybridCache _cache = null!;
+    private MeterListener? _listener;
+
+    public override string Name => "engine";
+
+    public override string Description =>
+        $"HybridCacheKit: L1 capped at {settings.LocalCacheSizeLimitBytes / (1024 * 1024)} MB, L1 TTL {settings.LocalExpiration.TotalSeconds:0} s, " +
+        $"Redis L2 (hash layout), backplane {(settings.Backplane ? "on" : "off")}, distributed lock {(settings.DistributedLock ? "on" : "off")}, " +
+        (settings.Timeout is { } t ? $"Redis and L2 timeouts {t.TotalMilliseconds:0} ms" : "default timeouts (Redis 250 ms, L2 500 ms)");
+
+    public override async Task StartAsync()
+    {
+        var services = new ServiceCollection();
+        services.AddHybridCacheKit(o =>
+            {
+                o.LocalCacheSizeLimitBytes = settings.LocalCacheSizeLimitBytes;
+                o.DefaultEntryOptions = new HybridCacheEntryOptions { Expiration = settings.Expiration, LocalCacheExpiration = settings.LocalExpiration };
+                if (settings.Timeout is { } timeout)
+                {
+                    o.DistributedCacheTimeout = timeout;
+                }
+            })
+            .AddStackExchangeRedis(o =>
+            {
+                o.Configuration = configuration;
+                o.InstanceName = "lt:";
+                o.EnableBackplane = settings.Backplane;
+                o.EnableDistributedLock = settings.DistributedLock;
+                if (settings.Timeout is { } timeout)
+                {
+                    o.OperationTimeout = timeout;
+                }
+            })
+            .AddJsonSerializerContext(ProductJsonContext.Default);
+        _services = services.BuildServiceProvider();
+        _cache = _services.GetRequiredService<HybridCache>();
+
+        if (settings.CollectMetrics)
+        {
+            StartListening();
+        }
+
+        if (settings.Backplane && _services.GetService<IHybridCacheBackplane>() is { } backplane)
+        {
+            // Until the backplane is connected the engine re-reads tag state on every L2 hit; measure the steady state.
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            while (!backplane.IsConnected && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20).ConfigureAwait(false);
+            }
+        }
+
+        _ = await ReadAsync(0, SimulatedDatabase.KeyOf(0)).ConfigureAwait(false);
+    }
+
+    public override ValueTask<Product> ReadAsync(int index, string key)
+        => _cache.GetOrCreateAsync(key, (database, index), static (s, ct) => s.database.LoadAsync(s.index, ct));
+
+    public override ValueTask WriteAsync(string key, Product value) => _cache.SetAsync(key, value);
+
+    public override IReadOnlyDictionary<string, long> Counters()
+    {
+        var result = new Dictionary<string, long>();
+        foreach (var (name, counter) in _counters)
+        {
+            if (counter.Value != 0)
+            {
+                result[name] = counter.Value;
+            }
+        }
+
+        return result;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        _listener?.Dispose();
+        if (_services is not null)
+        {
+            await _services.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void StartListening()
+    {
+        // Every (instrument, tier) pair gets its counter before listening starts: the callback only reads the maps.
+        var plain = new Dictionary<string, StripedCounter>();
+        var l1 = new Dictionary<string, StripedCounter>();
+        var l2 = new Dictionary<string, StripedCounter>();
+        foreach (var name in s_counted)
+        {
+            _counters[name] = plain[name] = new StripedCounter();
+            _counters[name + ".l1"] = l1[name] = new StripedCounter();
+            _counters[name + ".l2"] = l2[name] = new StripedCounter();
+        }
+
+        _listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == MeterName && Array.IndexOf(s_counted, instrument.Name) >= 0)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            var map = plain;
+            foreach (var tag in tags)
+            {
+                if (tag.Key == TierTag)
+                {
+                    map = tag.Value as string == "l1" ? l1 : l2;
+                }
+            }
+
+            map[instrument.Name].Add(value);
+        });
+        _listener.Start();
+    }
+}
+
+/// <summary>The engine's configuration in a run.</summary>
+internal sealed record EngineSettings(
+    long LocalCacheSizeLimitBytes,
+    TimeSpan Expiration,
+    TimeSpan LocalExpiration,
+    bool Backplane,
+    bool DistributedLock,
+    bool CollectMetrics,
+    TimeSpan? Timeout);

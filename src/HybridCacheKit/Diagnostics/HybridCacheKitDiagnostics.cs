@@ -54,6 +54,9 @@ public static class HybridCacheKitDiagnostics
     /// <summary>Counter of tag invalidations made through this instance.</summary>
     public const string TagInvalidations = "hybridcache.tag.invalidations";
 
+    /// <summary>Counter: times the tag states reached their limit and were replaced by the overflow stamp (a flood of distinct tags).</summary>
+    public const string TagStateCompactions = "hybridcache.tag.state_compactions";
+
     /// <summary>Counter of waits for another instance that holds the distributed lock of a key.</summary>
     public const string LockWaits = "hybridcache.lock.waits";
 

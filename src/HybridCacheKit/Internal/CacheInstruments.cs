@@ -27,6 +27,7 @@ internal sealed class CacheInstruments : IDisposable
     private readonly Counter<long> _eagerRefreshes;
     private readonly Counter<long> _keyRejections;
     private readonly Counter<long> _tagInvalidations;
+    private readonly Counter<long> _tagStateCompactions;
     private readonly Counter<long> _lockWaits;
     private readonly Counter<long> _lockWaitTimeouts;
     private readonly Counter<long> _backplaneMessages;
@@ -60,6 +61,7 @@ internal sealed class CacheInstruments : IDisposable
         _eagerRefreshes = _meter.CreateCounter<long>(EagerRefreshes, "{run}", "Background refreshes started by eager refresh.");
         _keyRejections = _meter.CreateCounter<long>(KeyRejections, "{call}", "Calls whose key bypassed the cache.");
         _tagInvalidations = _meter.CreateCounter<long>(TagInvalidations, "{tag}", "Tag invalidations.");
+        _tagStateCompactions = _meter.CreateCounter<long>(TagStateCompactions, "{compaction}", "Times the tracked tag states reached their limit and were dropped.");
         _lockWaits = _meter.CreateCounter<long>(LockWaits, "{wait}", "Waits for another instance holding a key's lock.");
         _lockWaitTimeouts = _meter.CreateCounter<long>(LockWaitTimeouts, "{wait}", "Lock waits that timed out.");
         _backplaneMessages = _meter.CreateCounter<long>(BackplaneMessages, "{message}", "Backplane messages received.");
@@ -194,6 +196,14 @@ internal sealed class CacheInstruments : IDisposable
         if (_tagInvalidations.Enabled)
         {
             _tagInvalidations.Add(1);
+        }
+    }
+
+    public void TagStatesCompacted()
+    {
+        if (_tagStateCompactions.Enabled)
+        {
+            _tagStateCompactions.Add(1);
         }
     }
 

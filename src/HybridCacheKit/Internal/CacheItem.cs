@@ -42,6 +42,7 @@ internal sealed class CacheItem
         FreshUntilMs = freshUntilMs;
         HoldUntilMs = holdUntilMs;
         ExpiresMs = expiresMs;
+        ValidatedStamp = createdUtcTicks;
         _serializedSize = payload?.Length ?? serializedSize;
     }
 
@@ -79,6 +80,13 @@ internal sealed class CacheItem
 #pragma warning disable CA1051, SA1401 // fields for Volatile access
     public int Epoch;
 
+    /// <summary>
+    /// A process-local stamp at or before which this item was last checked against every tag invalidation: its creation
+    /// stamp for a factory value, the start of the remote tag check for a value read from L2. Compared with the engine's
+    /// tag overflow stamp, which stands in for the individual invalidation records dropped when too many were tracked.
+    /// </summary>
+    public long ValidatedStamp;
+
     /// <summary>When L1 last served this item (monotonic ms, coarse); the order of LRU compaction.</summary>
     public long LastAccessMs;
 #pragma warning restore CA1051, SA1401
@@ -104,5 +112,8 @@ internal sealed class CacheItem
     public object? Instance => _instance;
 
     public CacheItem WithFreshness(long freshUntilMs, long holdUntilMs)
-        => new(ValueType, HasInstance, _instance, _payload, _serializer, CreatedUtcTicks, ExpiresUtcTicks, FactoryDurationTicks, Tags, freshUntilMs, holdUntilMs, ExpiresMs, _serializedSize);
+        => new(ValueType, HasInstance, _instance, _payload, _serializer, CreatedUtcTicks, ExpiresUtcTicks, FactoryDurationTicks, Tags, freshUntilMs, holdUntilMs, ExpiresMs, _serializedSize)
+        {
+            ValidatedStamp = ValidatedStamp,
+        };
 }

@@ -71,6 +71,8 @@ internal sealed partial class DefaultHybridCache
                 return default;
             }
 
+            // Taken before the check: an invalidation that races with it is then covered by the overflow rule (see Tags).
+            var validatedStamp = _clock.NextStamp();
             var invalidated = await IsInvalidatedRemotelyAsync(metadata, cancellationToken).ConfigureAwait(false);
             if (invalidated is null)
             {
@@ -100,6 +102,7 @@ internal sealed partial class DefaultHybridCache
 
             var reusable = IsReusable<T>();
             var item = CreateItem(value, reusable, reusable ? null : payload.ToArray(), serializer, metadata.CreatedUtcTicks, metadata.ExpiresUtcTicks, metadata.FactoryDurationTicks, metadata.Tags, settings.LocalExpiration, nowUtc, payload.Length);
+            item.ValidatedStamp = validatedStamp;
             var fresh = metadata.ExpiresUtcTicks > nowUtc;
             if (fresh)
             {

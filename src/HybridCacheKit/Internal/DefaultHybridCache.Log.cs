@@ -60,5 +60,8 @@ internal sealed partial class DefaultHybridCache
 
         [LoggerMessage(1017, LogLevel.Warning, "A backplane message ({Kind}) could not be sent.")]
         public static partial void BackplanePublishFailed(ILogger logger, Exception exception, string kind);
+
+        [LoggerMessage(1018, LogLevel.Warning, "{Count} tag states were tracked, the limit: they were dropped, and tagged L1 entries validated before now are revalidated against L2 before they are served. Many distinct invalidated tags (e.g. one per id from request input) cause this.")]
+        public static partial void TagStatesCompacted(ILogger logger, int count);
     }
 }

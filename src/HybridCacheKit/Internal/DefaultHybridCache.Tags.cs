@@ -15,8 +15,20 @@ internal sealed partial class DefaultHybridCache
     private const byte TagRecordVersion = 1;
     private const int TagRecordLength = 9;
 
-    // Bounds the memory spent remembering which never-invalidated tags were checked (a cardinality flood guard).
-    private const int MaxTrackedTags = 100_000;
+    // Bounds the tag states kept per instance (invalidated tags, and never-invalidated tags whose check is remembered):
+    // a flood of distinct tags costs at most this many states (~160 B each). Past it, the states are dropped and the
+    // overflow stamp stands in for all of them: a tagged L1 entry last validated at or before it is revalidated against
+    // L2 (or recomputed) before it is served again. Conservative — more misses after a flood, never a stale value.
+    internal const int DefaultMaxTrackedTags = 100_000;
+
+    private readonly object _tagCompactionLock = new();
+    private long _tagOverflowStamp;
+
+    /// <summary>The cap on tracked tag states; internal and settable so tests can flood it cheaply.</summary>
+    internal int MaxTrackedTags { get; set; } = DefaultMaxTrackedTags;
+
+    /// <summary>How many tag states are held now (for tests).</summary>
+    internal int TrackedTagStatesForTests => _tagStates.Count;
 
     private readonly ConcurrentDictionary<string, TagState> _tagStates = new(StringComparer.Ordinal);
     private readonly TagState _allTags = new();
@@ -34,6 +46,11 @@ internal sealed partial class DefaultHybridCache
         if (tags.Length == 0 || !_anyTagInvalidated)
         {
             return false;
+        }
+
+        if (item.ValidatedStamp <= Volatile.Read(ref _tagOverflowStamp))
+        {
+            return true;
         }
 
         foreach (var tag in tags)
@@ -82,7 +99,21 @@ internal sealed partial class DefaultHybridCache
     /// <summary>Raises the local invalidation stamp of a tag (never lowers it). Also used when a backplane reports one.</summary>
     internal void RecordInvalidation(string tag, long stamp)
     {
-        var state = tag == "*" ? _allTags : _tagStates.GetOrAdd(tag, static _ => new TagState());
+        TagState? state;
+        if (tag == "*")
+        {
+            state = _allTags;
+        }
+        else if (!_tagStates.TryGetValue(tag, out state))
+        {
+            if (_tagStates.Count >= MaxTrackedTags)
+            {
+                CompactTagStates();
+            }
+
+            state = _tagStates.GetOrAdd(tag, static _ => new TagState());
+        }
+
         InterlockedMax(ref state.InvalidatedAt, stamp);
         if (!ReferenceEquals(state, _allTags))
         {
@@ -196,6 +227,34 @@ internal sealed partial class DefaultHybridCache
         }
 
         return remote;
+    }
+
+    /// <summary>
+    /// Drops every tag state and raises the overflow stamp past all of them and past now, so whatever they invalidated
+    /// stays invalid (see <see cref="DefaultMaxTrackedTags"/>). Tags invalidated from here on are tracked again.
+    /// </summary>
+    private void CompactTagStates()
+    {
+        lock (_tagCompactionLock)
+        {
+            if (_tagStates.Count < MaxTrackedTags)
+            {
+                return;
+            }
+
+            var overflow = _clock.NextStamp();
+            foreach (var pair in _tagStates)
+            {
+                overflow = Math.Max(overflow, Volatile.Read(ref pair.Value.InvalidatedAt));
+            }
+
+            var dropped = _tagStates.Count;
+            InterlockedMax(ref _tagOverflowStamp, overflow);
+            _tagStates.Clear();
+            _anyTagInvalidated = true;
+            _metrics.TagStatesCompacted();
+            Log.TagStatesCompacted(_logger, dropped);
+        }
     }
 
     private static void InterlockedMax(ref long location, long value)

@@ -10,7 +10,7 @@ namespace HybridCacheKit.AspNetCore.Internal;
 /// </summary>
 /// <remarks>
 /// Route values come from the request, so a resolved tag is refused (null) when a placeholder has no value, when the
-/// result is longer than <see cref="MaxLength"/>, holds a control character, or is <c>"*"</c> — only a template that is
+/// result is longer than <see cref="MaxLength"/>, holds a control character or a lone surrogate, or is <c>"*"</c> — only a template that is
 /// literally <c>"*"</c> may name the clear-everything tag, never a request.
 /// </remarks>
 internal sealed class TagTemplate
@@ -93,6 +93,11 @@ internal sealed class TagTemplate
             i = close;
         }
 
+        if (!IsWellFormedUtf16(template))
+        {
+            throw new ArgumentException($"The tag template '{Escape(template)}' is not well-formed UTF-16 (a lone surrogate).", nameof(template));
+        }
+
         if (literal.Length > 0 || segments.Count == 0)
         {
             segments.Add(new Segment(literal.ToString(), null));
@@ -137,6 +142,11 @@ internal sealed class TagTemplate
                 }
             }
 
+            if (!IsWellFormedUtf16(value))
+            {
+                return null;
+            }
+
             builder.Append(value);
             if (builder.Length > MaxLength)
             {
@@ -146,6 +156,23 @@ internal sealed class TagTemplate
 
         var tag = builder.ToString();
         return tag == "*" ? null : tag;
+    }
+
+    // The engine stores tags as strict UTF-8 and refuses a lone surrogate; a request must not be able to make it throw.
+    private static bool IsWellFormedUtf16(string value)
+    {
+        var span = value.AsSpan();
+        while (!span.IsEmpty)
+        {
+            if (Rune.DecodeFromUtf16(span, out _, out var consumed) != System.Buffers.OperationStatus.Done)
+            {
+                return false;
+            }
+
+            span = span[consumed..];
+        }
+
+        return true;
     }
 
     private static string Escape(string value)

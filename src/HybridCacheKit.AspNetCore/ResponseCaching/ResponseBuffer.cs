@@ -96,6 +96,11 @@ internal sealed class ResponseBuffer : PipeWriter, IHttpResponseBodyFeature
 
     public override Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
 
+    // Writers such as System.Text.Json flush when this grows. While collecting there is nothing a flush would send.
+    public override bool CanGetUnflushedBytes => true;
+
+    public override long UnflushedBytes => IsStreaming && _inner.Writer.CanGetUnflushedBytes ? _inner.Writer.UnflushedBytes : 0;
+
     public override void CancelPendingFlush()
     {
         if (IsStreaming)

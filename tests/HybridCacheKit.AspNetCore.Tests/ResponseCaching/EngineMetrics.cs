@@ -63,5 +63,20 @@ public sealed class EngineMetrics : IDisposable
         }
     }
 
+    /// <summary>Like <see cref="WaitUntilAsync(Func{bool}, string)"/> for a condition that has to make requests.</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail("Timed out waiting until " + what);
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
     public void Dispose() => _listener.Dispose();
 }

@@ -12,5 +12,8 @@ internal sealed partial class ResponseCacheMiddleware
 
         [LoggerMessage(3003, LogLevel.Debug, "The run this request waited for failed ({ExceptionType}); the request runs the endpoint itself.")]
         public static partial void SharedRunFailed(ILogger logger, string exceptionType);
+
+        [LoggerMessage(3004, LogLevel.Warning, "Authentication is configured but had not run when the response cache saw a request, so nothing is cached: call UseDistributedResponseCache() after UseAuthentication() and UseAuthorization().")]
+        public static partial void AuthenticationNotRun(ILogger logger);
     }
 }

@@ -1,4 +1,5 @@
 using HybridCacheKit.AspNetCore.Internal;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features.Authentication;
 using Microsoft.AspNetCore.Routing;
@@ -30,6 +31,8 @@ internal sealed partial class ResponseCacheMiddleware
     private readonly UserKeyHasher _users;
     private readonly bool[] _cacheableStatus = new bool[600];
     private readonly int _hashThreshold;
+    private readonly bool _authenticationConfigured;
+    private int _orderWarningLogged;
 
     public ResponseCacheMiddleware(
         RequestDelegate next,
@@ -74,6 +77,7 @@ internal sealed partial class ResponseCacheMiddleware
         }
 
         _hashThreshold = ResponseCacheKey.HashThreshold(engine.MaximumKeyLength);
+        _authenticationConfigured = services.GetService<IAuthenticationSchemeProvider>() is not null;
         EnsureHybridCacheKit(cache);
 
         // Every endpoint's policy now, so a bad one fails start-up instead of a request.
@@ -136,6 +140,18 @@ internal sealed partial class ResponseCacheMiddleware
     private bool TryGetUserPart(HttpContext context, ResponseCachePolicy policy, out string? user)
     {
         user = null;
+        if (_authenticationConfigured && context.Features.Get<IAuthenticationFeature>() is null)
+        {
+            // Authentication is configured but has not run for this request: the cache sits before
+            // UseAuthentication(), so it cannot know the user. Never guess.
+            if (Interlocked.Exchange(ref _orderWarningLogged, 1) == 0)
+            {
+                Log.AuthenticationNotRun(_logger);
+            }
+
+            return false;
+        }
+
         var credentials = context.Request.Headers.Authorization.Count > 0;
 
         // Read the feature, not HttpContext.User, which allocates an empty principal when no authentication ran.

@@ -342,6 +342,29 @@ public sealed class SafetyTests
         Assert.Equal("unbuffered 2", second);
     }
 
+    [Fact]
+    public async Task Get_CacheRegisteredBeforeAuthentication_CachesNothingAndWarnsOnce()
+    {
+        await using var host = await CacheTestHost.StartAsync(
+            app =>
+            {
+                app.UseDistributedResponseCache();
+                app.UseAuthentication();
+                app.UseAuthorization();
+                app.MapGet("/user", (HttpContext ctx, CallCounter c) => $"user {ctx.User.Identity?.Name} {c.Next("user")}").CacheResponse(p => p.VaryByUser());
+            },
+            configureBuilder: TestAuthentication.Add);
+
+        var alice = await host.GetStringAsync("/user", TestAuthentication.As("alice"));
+        var anonymous = await host.GetStringAsync("/user");
+        var anonymousAgain = await host.GetStringAsync("/user");
+
+        Assert.Equal("user alice 1", alice);
+        Assert.Equal("user  2", anonymous);
+        Assert.Equal("user  3", anonymousAgain);
+        Assert.Single(host.Logs.WithEventId(3004));
+    }
+
     [Theory]
     [InlineData("Cache-Control", "no-cache")]
     [InlineData("Cache-Control", "no-store")]

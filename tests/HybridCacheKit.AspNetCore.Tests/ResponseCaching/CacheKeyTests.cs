@@ -278,6 +278,21 @@ public sealed class CacheKeyTests
     }
 
     [Fact]
+    public void Build_DocumentedExamples_ProduceTheDocumentedKeys()
+    {
+        // The examples of docs/response-caching.md, byte for byte.
+        var all = Key(Request(host: "shop.example:8080", path: "/api/products/42", query: "?sort=price&page=2"), Policy());
+        var listed = Key(
+            Request(host: "shop.example", scheme: "https", path: "/api/products", query: "?page=2&utm=x", headers: [("Accept-Language", "de, en;q=0.5")]),
+            Policy(query: ["page", "sort"], headers: ["Accept-Language"]));
+        var secondLevel = Key(Request(path: "/té st"), Policy(user: true), user: string.Empty, encoding: "br,gzip");
+
+        Assert.Equal("rc:v1|GET|http|shop.example:8080||/api/products/42|q*?sort%3Dprice%26page%3D2|h|r|u-", all);
+        Assert.Equal("rc:v1|GET|https|shop.example||/api/products|qlpage=2&sort!|haccept-language=de%2C%20en;q%3D0.5|r|u-", listed);
+        Assert.Equal("rc:v1|GET|http|localhost||/t%u00E9%20st|q*|h|r|u0|ebr%2Cgzip", secondLevel);
+    }
+
+    [Fact]
     public void Build_SecondLevelKey_DiffersFromPrimaryAndByEncoding()
     {
         var policy = Policy();

@@ -37,7 +37,7 @@ for _ in $(seq 1 100); do
 done
 curl -sf "$BASE/hello" >/dev/null || { echo "the bench app did not start" >&2; exit 1; }
 
-ENDPOINTS=(/hello /oc /cached)
+ENDPOINTS=(/hello /hello-bytes /oc /cached)
 if [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/oc-hck")" = "200" ]; then
   ENDPOINTS+=(/oc-hck)
 fi
@@ -67,7 +67,7 @@ to_ms() { awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); v=v/1000 } else if (v ~
 hello=$(echo "${RPS[/hello]}" | median)
 oc=$(echo "${RPS[/oc]}" | median)
 echo
-echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (after ${WARMUP} warm-up each), $ROUNDS round(s), median round; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (after ${WARMUP} warm-up each), $ROUNDS round(s), median of the rounds per endpoint; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| endpoint | requests/s | p99 latency | vs /hello | vs /oc |"
 echo "| --- | ---: | ---: | ---: | ---: |"

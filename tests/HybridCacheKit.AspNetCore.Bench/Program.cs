@@ -3,7 +3,8 @@ using HybridCacheKit.AspNetCore;
 
 // The wrk comparison app (bench/wrk-aspnetcore.sh): one Kestrel process on loopback, logging off, every endpoint
 // returning the same 12-byte text body so only the caching layers differ.
-//   /hello   no caching (the baseline)
+//   /hello   no caching (the baseline): a minimal-API string result, as most apps write it (chunked)
+//   /hello-bytes  no caching, the body written as prebuilt bytes with Content-Length (the cheapest uncached response)
 //   /oc      ASP.NET Core output caching, in-memory store
 //   /cached  [Cached]: HybridCacheKit's response cache, served from L1 after the first request
 //   /oc-hck  output caching over HybridCacheKit's IOutputCacheStore (see the marked spots below)
@@ -22,7 +23,14 @@ app.UseOutputCache();
 app.UseDistributedResponseCache();
 
 const string Body = "Hello World!";
+var bodyBytes = System.Text.Encoding.UTF8.GetBytes(Body);
 app.MapGet("/hello", () => Body);
+app.MapGet("/hello-bytes", (HttpContext context) =>
+{
+    context.Response.ContentType = "text/plain; charset=utf-8";
+    context.Response.ContentLength = bodyBytes.Length;
+    return context.Response.Body.WriteAsync(bodyBytes).AsTask();
+});
 app.MapGet("/oc", () => Body).CacheOutput(p => p.Expire(TimeSpan.FromHours(1)));
 app.MapGet("/cached", [Cached(Duration = 3600)] () => Body);
 

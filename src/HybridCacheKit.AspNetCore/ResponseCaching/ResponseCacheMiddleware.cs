@@ -124,9 +124,25 @@ internal sealed partial class ResponseCacheMiddleware
 
         var key = ResponseCacheKey.Build(context, policy, user, acceptEncoding: null, _hashThreshold);
         var local = _cache.TryGetAsync<CachedResponse>(key, s_localOnly);
-        if (local.IsCompletedSuccessfully && local.Result.Value is { Kind: CachedResponseKind.Response } hit)
+        if (local.IsCompletedSuccessfully && local.Result.Value is { } entry)
         {
-            return ServeAsync(context, hit, head);
+            if (entry.Kind == CachedResponseKind.Response)
+            {
+                return ServeAsync(context, entry, head);
+            }
+
+            if (entry.Kind == CachedResponseKind.VaryByEncoding && !head)
+            {
+                // The endpoint's responses vary by encoding: the representation lives under the second-level key.
+                var secondKey = ResponseCacheKey.Build(context, policy, user, ResponseCacheKey.NormalizeAcceptEncoding(request.Headers.AcceptEncoding), _hashThreshold);
+                var second = _cache.TryGetAsync<CachedResponse>(secondKey, s_localOnly);
+                if (second.IsCompletedSuccessfully && second.Result.Value is { Kind: CachedResponseKind.Response } representation)
+                {
+                    return ServeAsync(context, representation, head: false);
+                }
+
+                return GetAsync(context, policy, secondKey, user, secondLevel: true);
+            }
         }
 
         return head ? HeadAsync(context, policy, key, user) : GetAsync(context, policy, key, user, secondLevel: false);

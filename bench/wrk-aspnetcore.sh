@@ -5,8 +5,10 @@
 #   bench/wrk-aspnetcore.sh                      # -t2 -c64, 5 s warm-up + 10 s per endpoint, one round
 #   THREADS=4 CONNECTIONS=256 DURATION=30s ROUNDS=3 bench/wrk-aspnetcore.sh
 #
-# Endpoints are measured one after another in the same run; with ROUNDS > 1 they are interleaved round by round and
-# the table shows the median round. /oc-hck (output caching over HybridCacheKit's store) is measured when the app
+# Endpoints are measured one after another in the same run; with ROUNDS > 1 they are interleaved round by round. The
+# table shows, per endpoint, the median requests/s and p99 over the rounds, and the median over the rounds of the
+# within-round ratios (on a shared machine the load moves between rounds, so a ratio of two endpoints measured
+# seconds apart in one round is steadier than a ratio of medians). /oc-hck (output caching over HybridCacheKit's store) is measured when the app
 # answers it with 200. Prints a Markdown table: requests/s, p99 latency, and ratios against /hello and /oc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,7 +44,7 @@ if [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/oc-hck")" = "200" ]; then
   ENDPOINTS+=(/oc-hck)
 fi
 
-declare -A RPS P99
+declare -A RPS P99 VS_HELLO VS_OC ROUND_RPS
 for round in $(seq 1 "$ROUNDS"); do
   for ep in "${ENDPOINTS[@]}"; do
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$BASE$ep" >/dev/null
@@ -57,6 +59,11 @@ for round in $(seq 1 "$ROUNDS"); do
     RPS[$ep]="${RPS[$ep]:-} $rps"
     P99[$ep]="${P99[$ep]:-} $p99"
     echo "round $round $ep: $rps req/s, p99 $p99" >&2
+    ROUND_RPS[$ep]=$rps
+  done
+  for ep in "${ENDPOINTS[@]}"; do
+    VS_HELLO[$ep]="${VS_HELLO[$ep]:-} $(awk -v a="${ROUND_RPS[$ep]}" -v b="${ROUND_RPS[/hello]}" 'BEGIN { print a / b }')"
+    VS_OC[$ep]="${VS_OC[$ep]:-} $(awk -v a="${ROUND_RPS[$ep]}" -v b="${ROUND_RPS[/oc]}" 'BEGIN { print a / b }')"
   done
 done
 
@@ -64,16 +71,16 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[i
 # wrk prints latencies with units (us, ms, s); normalise to milliseconds for the median and the table.
 to_ms() { awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); v=v/1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v) } else if (v ~ /s$/) { sub(/s$/,"",v); v=v*1000 } printf "%.2f\n", v }'; }
 
-hello=$(echo "${RPS[/hello]}" | median)
-oc=$(echo "${RPS[/oc]}" | median)
 echo
-echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (after ${WARMUP} warm-up each), $ROUNDS round(s), median of the rounds per endpoint; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (after ${WARMUP} warm-up each), $ROUNDS round(s): medians over the rounds; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| endpoint | requests/s | p99 latency | vs /hello | vs /oc |"
 echo "| --- | ---: | ---: | ---: | ---: |"
 for ep in "${ENDPOINTS[@]}"; do
   rps=$(echo "${RPS[$ep]}" | median)
   p99=$(for v in ${P99[$ep]}; do echo "$v" | to_ms; done | tr '\n' ' ' | median)
-  awk -v ep="$ep" -v rps="$rps" -v p99="$p99" -v hello="$hello" -v oc="$oc" \
-    'BEGIN { printf "| %s | %.0f | %s ms | %.2f | %.2f |\n", ep, rps, p99, rps / hello, rps / oc }'
+  vs_hello=$(echo "${VS_HELLO[$ep]}" | median)
+  vs_oc=$(echo "${VS_OC[$ep]}" | median)
+  awk -v ep="$ep" -v rps="$rps" -v p99="$p99" -v h="$vs_hello" -v o="$vs_oc" \
+    'BEGIN { printf "| %s | %.0f | %s ms | %.2f | %.2f |\n", ep, rps, p99, h, o }'
 done

@@ -1,4 +1,3 @@
-using HybridCacheKit.AspNetCore.Internal;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features.Authentication;
@@ -59,7 +58,10 @@ internal sealed partial class ResponseCacheMiddleware
         _users = new UserKeyHasher(_options.UserHashSecret);
         foreach (var status in _options.CacheableStatusCodes)
         {
-            _cacheableStatus[status] = true;
+            if ((uint)status < (uint)_cacheableStatus.Length)
+            {
+                _cacheableStatus[status] = true;
+            }
         }
 
         var engine = engineOptions.Value;

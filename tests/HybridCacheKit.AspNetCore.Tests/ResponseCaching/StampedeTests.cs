@@ -35,6 +35,21 @@ public sealed class StampedeTests
 
                 return $"private {n}";
             }).CacheResponse();
+            app.MapGet("/big", async (HttpContext ctx, CallCounter c) =>
+            {
+                var n = c.Next("big");
+                var chunk = new byte[64 * 1024];
+                Array.Fill(chunk, (byte)('a' + n));
+                for (var i = 0; i < 10; i++)
+                {
+                    await ctx.Response.Body.WriteAsync(chunk);
+                }
+
+                if (n == 1)
+                {
+                    await gate.Task;
+                }
+            }).CacheResponse();
             app.MapGet("/fails-once", async (CallCounter c) =>
             {
                 var n = c.Next("fails-once");
@@ -102,6 +117,27 @@ public sealed class StampedeTests
             Assert.True(seen.Add(run), "two responses carried the same run: " + run);
         }
 
+        DisposeAll(responses);
+    }
+
+    [Fact]
+    public async Task Get_ConcurrentMissesWhoseOwnerBodyIsTooLarge_EachWaiterRunsTheEndpointAndGetsItsOwnBody()
+    {
+        const int Waiting = 4;
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var host = await StartAsync(gate);
+        using var metrics = new EngineMetrics(host.App.Services);
+
+        var requests = Enumerable.Range(0, Waiting + 1).Select(_ => host.SendAsync(HttpMethod.Get, "/big")).ToArray();
+        await EngineMetrics.WaitUntilAsync(() => host.Calls["big"] == 1 && metrics.StampedeJoins == Waiting, "every request joined the run");
+        gate.SetResult();
+        var responses = await Task.WhenAll(requests);
+
+        var bodies = await Task.WhenAll(responses.Select(r => r.Content.ReadAsByteArrayAsync()));
+        Assert.Equal(Waiting + 1, host.Calls["big"]);
+        Assert.All(bodies, b => Assert.Equal(640 * 1024, b.Length));
+        Assert.Equal(Waiting + 1, bodies.Select(b => b[0]).Distinct().Count());
+        Assert.All(bodies, b => Assert.True(b.AsSpan().IndexOfAnyExcept(b[0]) < 0, "a body mixes two runs"));
         DisposeAll(responses);
     }
 

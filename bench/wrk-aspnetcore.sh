@@ -9,7 +9,9 @@
 # table shows, per endpoint, the median requests/s and p99 over the rounds, and the median over the rounds of the
 # within-round ratios (on a shared machine the load moves between rounds, so a ratio of two endpoints measured
 # seconds apart in one round is steadier than a ratio of medians). /oc-hck (output caching over HybridCacheKit's store) is measured when the app
-# answers it with 200. Prints a Markdown table: requests/s, p99 latency, and ratios against /hello and /oc.
+# answers it with 200. Prints a Markdown table: requests/s, p99 latency, the server's CPU time per request (user +
+# system time of the app process over the measured run, divided by the requests served: less sensitive to other load
+# on a shared machine than requests/s), and ratios against /hello and /oc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,11 +46,15 @@ if [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/oc-hck")" = "200" ]; then
   ENDPOINTS+=(/oc-hck)
 fi
 
-declare -A RPS P99 VS_HELLO VS_OC ROUND_RPS
+declare -A RPS P99 VS_HELLO VS_OC ROUND_RPS CPU
+CLK_TCK=$(getconf CLK_TCK)
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$APP_PID/stat"; }
 for round in $(seq 1 "$ROUNDS"); do
   for ep in "${ENDPOINTS[@]}"; do
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$BASE$ep" >/dev/null
+    before=$(cpu_ticks)
     out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$BASE$ep")
+    after=$(cpu_ticks)
     if echo "$out" | grep -q "Non-2xx"; then
       echo "$ep answered non-2xx responses:" >&2
       echo "$out" >&2
@@ -56,9 +62,12 @@ for round in $(seq 1 "$ROUNDS"); do
     fi
     rps=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
     p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+    requests=$(echo "$out" | awk '/requests in/ {print $1}')
+    cpu_us=$(awk -v t="$((after - before))" -v hz="$CLK_TCK" -v n="$requests" 'BEGIN { printf "%.2f", t / hz * 1e6 / n }')
+    CPU[$ep]="${CPU[$ep]:-} $cpu_us"
     RPS[$ep]="${RPS[$ep]:-} $rps"
     P99[$ep]="${P99[$ep]:-} $p99"
-    echo "round $round $ep: $rps req/s, p99 $p99" >&2
+    echo "round $round $ep: $rps req/s, p99 $p99, server CPU $cpu_us us/request" >&2
     ROUND_RPS[$ep]=$rps
   done
   for ep in "${ENDPOINTS[@]}"; do
@@ -74,13 +83,14 @@ to_ms() { awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); v=v/1000 } else if (v ~
 echo
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (after ${WARMUP} warm-up each), $ROUNDS round(s): medians over the rounds; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| endpoint | requests/s | p99 latency | vs /hello | vs /oc |"
-echo "| --- | ---: | ---: | ---: | ---: |"
+echo "| endpoint | requests/s | p99 latency | server CPU per request | vs /hello | vs /oc |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: |"
 for ep in "${ENDPOINTS[@]}"; do
   rps=$(echo "${RPS[$ep]}" | median)
   p99=$(for v in ${P99[$ep]}; do echo "$v" | to_ms; done | tr '\n' ' ' | median)
   vs_hello=$(echo "${VS_HELLO[$ep]}" | median)
   vs_oc=$(echo "${VS_OC[$ep]}" | median)
-  awk -v ep="$ep" -v rps="$rps" -v p99="$p99" -v h="$vs_hello" -v o="$vs_oc" \
-    'BEGIN { printf "| %s | %.0f | %s ms | %.2f | %.2f |\n", ep, rps, p99, h, o }'
+  cpu=$(echo "${CPU[$ep]}" | median)
+  awk -v ep="$ep" -v rps="$rps" -v p99="$p99" -v cpu="$cpu" -v h="$vs_hello" -v o="$vs_oc" \
+    'BEGIN { printf "| %s | %.0f | %s ms | %s µs | %.2f | %.2f |\n", ep, rps, p99, cpu, h, o }'
 done

@@ -1,5 +1,6 @@
 using HybridCacheKit.AspNetCore.Invalidation;
 using HybridCacheKit.AspNetCore.ResponseCaching;
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -20,6 +21,12 @@ public static class DistributedResponseCacheApplicationBuilderExtensions
         {
             throw new InvalidOperationException(
                 "UseDistributedResponseCache() needs services.AddDistributedResponseCache() (and AddHybridCacheKit()) in ConfigureServices.");
+        }
+
+        if (app.ApplicationServices.GetService<HybridCache>() is null)
+        {
+            throw new InvalidOperationException(
+                "UseDistributedResponseCache() needs a HybridCache: call services.AddHybridCacheKit() (optionally with .AddStackExchangeRedis(...)).");
         }
 
         app.UseMiddleware<TagInvalidationMiddleware>();

@@ -1,0 +1,355 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
+
+namespace HybridCacheKit.AspNetCore.ResponseCaching;
+
+// Misses. A GET miss calls the engine's GetOrCreateAsync; the request whose state the factory receives is the "owner":
+// the endpoint runs on its HttpContext into a ResponseBuffer, the response is checked, stored, and the owner writes its
+// own buffered copy. Every other request of the same key waits for that run and gets the stored response, or, when the
+// owner's response could not be cached, the NotCacheable marker, on which it runs the endpoint itself: a waiter never
+// receives a response that was not fit to store.
+internal sealed partial class ResponseCacheMiddleware
+{
+    private static readonly Func<RunState, HybridCacheFactoryContext, CancellationToken, ValueTask<CachedResponse>> s_run =
+        static (state, factoryContext, _) => state.Middleware.RunAsync(state, factoryContext);
+
+    private async Task GetAsync(HttpContext context, ResponseCachePolicy policy, string key, string? user, bool secondLevel)
+    {
+        var state = new RunState(this, context, policy, user, secondLevel);
+        CachedResponse result;
+        try
+        {
+            result = await _cache.GetOrCreateAsync(key, state, s_run, policy.EntryOptions, tags: null, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            if (state.Close())
+            {
+                // Our own run failed (the endpoint's exception), or our wait was cancelled while our run goes on for
+                // others: it uses this HttpContext, so the request must not end before it does.
+                await state.Completion.ConfigureAwait(false);
+                throw;
+            }
+
+            if (context.RequestAborted.IsCancellationRequested)
+            {
+                throw;
+            }
+
+            Log.SharedRunFailed(_logger, ex.GetType().Name);
+            await _next(context).ConfigureAwait(false);
+            return;
+        }
+
+        if (state.Close())
+        {
+            // The owner. Its run has normally finished by now; with eager refresh enabled the engine may have answered
+            // from L1 while starting a background run with our state, so wait for it either way.
+            await state.Completion.ConfigureAwait(false);
+            await WriteOwnResponseAsync(context, state).ConfigureAwait(false);
+            return;
+        }
+
+        switch (result.Kind)
+        {
+            case CachedResponseKind.Response:
+                await ServeAsync(context, result, head: false).ConfigureAwait(false);
+                return;
+            case CachedResponseKind.VaryByEncoding when !secondLevel:
+                var secondKey = ResponseCacheKey.Build(context, policy, user, ResponseCacheKey.NormalizeAcceptEncoding(context.Request.Headers.AcceptEncoding), _hashThreshold);
+                await GetAsync(context, policy, secondKey, user, secondLevel: true).ConfigureAwait(false);
+                return;
+            default:
+                await _next(context).ConfigureAwait(false);
+                return;
+        }
+    }
+
+    /// <summary>A HEAD is answered from the GET entry when there is one (L1, then L2); otherwise it passes through and stores nothing.</summary>
+    private async Task HeadAsync(HttpContext context, ResponseCachePolicy policy, string key, string? user)
+    {
+        var found = await _cache.TryGetAsync<CachedResponse>(key, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+        var entry = found.Value;
+        if (entry is { Kind: CachedResponseKind.VaryByEncoding })
+        {
+            var secondKey = ResponseCacheKey.Build(context, policy, user, ResponseCacheKey.NormalizeAcceptEncoding(context.Request.Headers.AcceptEncoding), _hashThreshold);
+            entry = (await _cache.TryGetAsync<CachedResponse>(secondKey, cancellationToken: context.RequestAborted).ConfigureAwait(false)).Value;
+        }
+
+        if (entry is { Kind: CachedResponseKind.Response })
+        {
+            await ServeAsync(context, entry, head: true).ConfigureAwait(false);
+            return;
+        }
+
+        await _next(context).ConfigureAwait(false);
+    }
+
+    private async ValueTask<CachedResponse> RunAsync(RunState state, HybridCacheFactoryContext factoryContext)
+    {
+        if (!state.TryClaim())
+        {
+            // The request this state belongs to has already been answered (a background refresh reusing its state):
+            // its HttpContext must not be touched.
+            factoryContext.DoNotCache();
+            return CachedResponse.NotCacheable;
+        }
+
+        try
+        {
+            return await ProduceAsync(state, factoryContext).ConfigureAwait(false);
+        }
+        finally
+        {
+            state.MarkDone();
+        }
+    }
+
+    private async ValueTask<CachedResponse> ProduceAsync(RunState state, HybridCacheFactoryContext factoryContext)
+    {
+        var context = state.Context;
+        var response = context.Response;
+        var features = context.Features;
+        var server = features.Get<IHttpResponseBodyFeature>()!;
+        var buffer = new ResponseBuffer(server, _options.MaximumBodySize);
+        features.Set<IHttpResponseBodyFeature>(buffer);
+        try
+        {
+            await _next(context).ConfigureAwait(false);
+            await buffer.FinishAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            buffer.Release();
+            throw;
+        }
+        finally
+        {
+            features.Set(server);
+        }
+
+        if (buffer.IsStreaming)
+        {
+            state.Streamed = true;
+            buffer.Release();
+            return NotCached(factoryContext, state, buffer.StreamingReason!);
+        }
+
+        var body = buffer.TakeBody();
+        state.Body = body;
+        if (response.HasStarted)
+        {
+            // Something wrote around the buffer (the server's own feature): nothing here can be trusted to replay.
+            return NotCached(factoryContext, state, "the response was started outside the cache");
+        }
+
+        var storedAt = _time.GetUtcNow();
+        var reason = CheckResponse(response, state.Policy);
+        if (reason is null)
+        {
+            AddValidators(response, body, storedAt);
+        }
+
+        var status = response.StatusCode;
+        if (response.ContentLength is { } declared)
+        {
+            if (declared != body.Length)
+            {
+                reason ??= "Content-Length does not match the body";
+            }
+        }
+        else if (status is not (204 or 304) and >= 200)
+        {
+            response.ContentLength = body.Length;
+        }
+
+        // Starting the response runs the OnStarting callbacks, which may still add headers (a late Set-Cookie): the
+        // decision is made on the response as it is sent.
+        await response.StartAsync(context.RequestAborted).ConfigureAwait(false);
+        reason ??= CheckResponse(response, state.Policy);
+        if (reason is not null)
+        {
+            return NotCached(factoryContext, state, reason);
+        }
+
+        var tags = state.Policy.Tags.Resolve(context.Request.RouteValues, out var refused);
+        if (refused > 0)
+        {
+            return NotCached(factoryContext, state, "a tag could not be resolved from the route values");
+        }
+
+        CachedResponse entry;
+        try
+        {
+            entry = new CachedResponse(response.StatusCode, storedAt.UtcTicks, SnapshotHeaders(response.Headers), body);
+        }
+        catch (InvalidDataException)
+        {
+            return NotCached(factoryContext, state, "a header cannot be stored");
+        }
+
+        foreach (var tag in tags)
+        {
+            factoryContext.Tags.Add(tag);
+        }
+
+        if (!state.SecondLevel && VariesByEncoding(response.Headers))
+        {
+            // Store the response under the key that includes Accept-Encoding, and a marker under this one that sends
+            // later requests there.
+            var secondKey = ResponseCacheKey.Build(context, state.Policy, state.User, ResponseCacheKey.NormalizeAcceptEncoding(context.Request.Headers.AcceptEncoding), _hashThreshold);
+            await _cache.SetAsync(secondKey, entry, state.Policy.EntryOptions, tags, CancellationToken.None).ConfigureAwait(false);
+            return CachedResponse.VaryByEncoding;
+        }
+
+        return entry;
+    }
+
+    private CachedResponse NotCached(HybridCacheFactoryContext factoryContext, RunState state, string reason)
+    {
+        Log.NotCached(_logger, reason, state.Context.GetEndpoint()?.DisplayName ?? "(unnamed endpoint)");
+        factoryContext.DoNotCache();
+        return CachedResponse.NotCacheable;
+    }
+
+    private static async Task WriteOwnResponseAsync(HttpContext context, RunState state)
+    {
+        if (state.Streamed || state.Body is not { Length: > 0 } body)
+        {
+            return;
+        }
+
+        await context.Response.BodyWriter.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>Why a response may not be stored, or null. Checked before and again after the OnStarting callbacks.</summary>
+    private string? CheckResponse(HttpResponse response, ResponseCachePolicy policy)
+    {
+        var status = response.StatusCode;
+        if ((uint)status >= (uint)_cacheableStatus.Length || !_cacheableStatus[status])
+        {
+            return "the status code is not cacheable";
+        }
+
+        var headers = response.Headers;
+        if (headers.SetCookie.Count > 0)
+        {
+            return "the response sets a cookie";
+        }
+
+        var cacheControl = headers.CacheControl;
+        if (HeaderUtilities.ContainsCacheDirective(cacheControl, CacheControlHeaderValue.NoStoreString)
+            || HeaderUtilities.ContainsCacheDirective(cacheControl, CacheControlHeaderValue.PrivateString))
+        {
+            return "Cache-Control forbids storing the response";
+        }
+
+        foreach (var value in headers.Vary)
+        {
+            foreach (var name in (value ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (name == "*")
+                {
+                    return "the response varies by everything (Vary: *)";
+                }
+
+                if (!policy.AllowedVaryHeaders.Contains(name))
+                {
+                    return "the response varies by a header the policy does not vary by";
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A strong ETag (the SHA-256 of the encoding and body, computed once here) and Last-Modified, unless the endpoint set them.</summary>
+    private static void AddValidators(HttpResponse response, byte[] body, DateTimeOffset storedAt)
+    {
+        var headers = response.Headers;
+        if (headers.ETag.Count == 0)
+        {
+            headers.ETag = ETagGenerator.Compute(headers.ContentEncoding, body);
+        }
+
+        if (headers.LastModified.Count == 0)
+        {
+            headers.LastModified = HeaderUtilities.FormatDate(storedAt);
+        }
+    }
+
+    private static bool VariesByEncoding(IHeaderDictionary headers)
+    {
+        if (headers.ContentEncoding.Count > 0)
+        {
+            return true;
+        }
+
+        foreach (var value in headers.Vary)
+        {
+            if (value is not null && value.Contains("accept-encoding", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static KeyValuePair<string, StringValues>[] SnapshotHeaders(IHeaderDictionary headers)
+    {
+        var list = new List<KeyValuePair<string, StringValues>>(headers.Count);
+        foreach (var header in headers)
+        {
+            if (!CachedResponse.IsForbidden(header.Key))
+            {
+                list.Add(header);
+            }
+        }
+
+        return [.. list];
+    }
+
+    /// <summary>
+    /// One request's part in a run. <see cref="TryClaim"/> (by the factory) and <see cref="Close"/> (by the request, once
+    /// its call returned) race on one field: whichever comes first decides whether this request is the owner, so the
+    /// factory can never start on a request that has already been answered.
+    /// </summary>
+    private sealed class RunState(ResponseCacheMiddleware middleware, HttpContext context, ResponseCachePolicy policy, string? user, bool secondLevel)
+    {
+        private const int Open = 0;
+        private const int Claimed = 1;
+        private const int Closed = 2;
+
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _phase;
+
+        public ResponseCacheMiddleware Middleware { get; } = middleware;
+
+        public HttpContext Context { get; } = context;
+
+        public ResponseCachePolicy Policy { get; } = policy;
+
+        public string? User { get; } = user;
+
+        public bool SecondLevel { get; } = secondLevel;
+
+        /// <summary>The owner's buffered body, written after the run.</summary>
+        public byte[]? Body { get; set; }
+
+        /// <summary>The owner's body went straight to the client (too large, or buffering disabled).</summary>
+        public bool Streamed { get; set; }
+
+        /// <summary>Completes when the factory, having claimed this state, is done with the HttpContext.</summary>
+        public Task Completion => _done.Task;
+
+        public bool TryClaim() => Interlocked.CompareExchange(ref _phase, Claimed, Open) == Open;
+
+        public void MarkDone() => _done.TrySetResult();
+
+        /// <summary>Closes the state; true when the factory had claimed it (this request is the owner).</summary>
+        public bool Close() => Interlocked.CompareExchange(ref _phase, Closed, Open) == Claimed;
+    }
+}

@@ -1,0 +1,88 @@
+using System.Text;
+using HybridCacheKit.StackExchangeRedis;
+using HybridCacheKit.TestUtilities.Redis;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HybridCacheKit.AspNetCore.Tests.ResponseCaching.Redis;
+
+/// <summary>App nodes over one real Redis: each its own service provider, engine and L1, sharing L2, backplane and lock.</summary>
+internal static class RedisNodes
+{
+    public static string NewInstanceName() => "rc-test-" + Guid.NewGuid().ToString("N")[..12] + ":";
+
+    public static Task<CacheTestHost> StartAsync(
+        RedisServerFixture redis,
+        string instanceName,
+        string node,
+        TaskCompletionSource? gate = null,
+        bool plainLayout = false,
+        TimeProvider? time = null) => CacheTestHost.StartAsync(
+        app =>
+        {
+            app.UseAuthentication();
+            app.UseAuthorization();
+            app.UseDistributedResponseCache();
+            app.MapGet("/item", async (CallCounter c) =>
+            {
+                var n = c.Next("item");
+                if (gate is not null)
+                {
+                    await gate.Task;
+                }
+
+                return $"item from {node} run {n}";
+            }).CacheResponse();
+            app.MapGet("/products/{id}", (string id, CallCounter c) => $"product {id} from {node} run {c.Next("product " + id)}")
+                .CacheResponse(p => p.Tags("products", "product:{id}").LocalDuration(TimeSpan.FromSeconds(1)));
+            app.MapGet("/me", (HttpContext ctx, CallCounter c) => $"me {ctx.User.Identity?.Name} from {node} run {c.Next("me")}")
+                .CacheResponse(p => p.VaryByUser());
+        },
+        configureBuilder: b =>
+        {
+            TestAuthentication.Add(b);
+            if (time is not null)
+            {
+                b.Services.AddSingleton(time);
+            }
+        },
+        configureCache: c => c.AddStackExchangeRedis(o =>
+        {
+            o.Configuration = redis.ConfigurationString;
+            o.InstanceName = instanceName;
+            if (plainLayout)
+            {
+                o.ValueLayout = RedisValueLayout.PlainString;
+            }
+        }),
+        engineOptions: plainLayout ? o => o.L2Format = HybridCacheL2Format.Plain : null);
+
+    /// <summary>The Redis keys of response entries under an instance name.</summary>
+    public static async Task<string[]> ResponseKeysAsync(RedisServerFixture redis, string instanceName)
+    {
+        await using var client = await redis.Server.CreateClientAsync();
+        var reply = await client.ExecuteAsync("KEYS", instanceName + "rc:v1*");
+        return [.. reply.Items!.Select(i => Encoding.UTF8.GetString(i.Bytes!))];
+    }
+
+    /// <summary>How many times Redis ran commands that read a value, since the last reset.</summary>
+    public static async Task<long> ReadCommandsAsync(RespClient client)
+    {
+        var info = Encoding.UTF8.GetString((await client.ExecuteAsync("INFO", "commandstats")).Bytes!);
+        long total = 0;
+        foreach (var line in info.Split('\n'))
+        {
+            foreach (var command in new[] { "get", "hget", "hmget", "hgetall", "evalsha", "eval", "exists", "mget", "getex" })
+            {
+                var prefix = $"cmdstat_{command}:calls=";
+                if (line.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    total += long.Parse(line[prefix.Length..line.IndexOf(',', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture);
+                }
+            }
+        }
+
+        return total;
+    }
+}

@@ -1,0 +1,118 @@
+using System.Buffers.Text;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+
+namespace HybridCacheKit.AspNetCore.OutputCaching;
+
+/// <summary>
+/// Turns the framework's output-cache keys and tags into engine keys and tags. The framework joins a key's parts with
+/// control characters (U+001E, U+001F), which the engine rejects, and keys can be longer than the engine allows. So:
+/// <list type="bullet">
+/// <item>entry key = prefix + <c>k:</c> + escaped key, where <c>%</c>, C0 controls, DEL and UTF-16 surrogates become
+/// <c>%XX</c> / <c>%uXXXX</c>. A raw <c>%</c> never survives escaping, so decoding is unambiguous and two different
+/// keys never share an engine key;</item>
+/// <item>when that would exceed the engine's MaximumKeyLength: prefix + <c>h:</c> + SHA-256 of the key's UTF-16 code
+/// units (base64url). The two forms differ in their marker, so they cannot meet either;</item>
+/// <item>tag = prefix + escaped tag (tags have no length limit in the engine).</item>
+/// </list>
+/// </summary>
+internal sealed class OutputCacheKeyEncoder
+{
+    private const string EscapedMarker = "k:";
+    private const string HashedMarker = "h:";
+
+    /// <summary>Length of the hashed form after the prefix: the marker and 43 base64url characters.</summary>
+    internal const int HashedFormLength = 2 + 43;
+
+    private readonly string _prefix;
+    private readonly int _maxKeyLength;
+
+    public OutputCacheKeyEncoder(string prefix, int maxKeyLength)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        _prefix = prefix;
+        _maxKeyLength = maxKeyLength;
+    }
+
+    public string ForEntry(string key)
+    {
+        var escapedLength = EscapedLength(key);
+        var total = _prefix.Length + EscapedMarker.Length + escapedLength;
+        if (total > _maxKeyLength)
+        {
+            return Hashed(key);
+        }
+
+        return string.Create(total, (this, key, escapedLength), static (span, s) =>
+        {
+            s.Item1._prefix.AsSpan().CopyTo(span);
+            var rest = span[s.Item1._prefix.Length..];
+            EscapedMarker.AsSpan().CopyTo(rest);
+            Escape(s.key, rest[EscapedMarker.Length..], s.escapedLength);
+        });
+    }
+
+    public string ForTag(string tag)
+    {
+        var escapedLength = EscapedLength(tag);
+        return string.Create(_prefix.Length + escapedLength, (this, tag, escapedLength), static (span, s) =>
+        {
+            s.Item1._prefix.AsSpan().CopyTo(span);
+            Escape(s.tag, span[s.Item1._prefix.Length..], s.escapedLength);
+        });
+    }
+
+    private string Hashed(string key)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(MemoryMarshal.AsBytes(key.AsSpan()), hash);
+        return string.Concat(_prefix, HashedMarker, Base64Url.EncodeToString(hash));
+    }
+
+    private static bool NeedsEscape(char c) => c == '%' || c < ' ' || c == '\u007F' || char.IsSurrogate(c);
+
+    private static int EscapedLength(string value)
+    {
+        var length = value.Length;
+        foreach (var c in value)
+        {
+            if (NeedsEscape(c))
+            {
+                length += char.IsSurrogate(c) ? 5 : 2;
+            }
+        }
+
+        return length;
+    }
+
+    private static void Escape(string value, Span<char> destination, int escapedLength)
+    {
+        if (escapedLength == value.Length)
+        {
+            value.AsSpan().CopyTo(destination);
+            return;
+        }
+
+        var j = 0;
+        foreach (var c in value)
+        {
+            if (!NeedsEscape(c))
+            {
+                destination[j++] = c;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                destination[j++] = '%';
+                destination[j++] = 'u';
+                ((int)c).TryFormat(destination[j..], out _, "X4", System.Globalization.CultureInfo.InvariantCulture);
+                j += 4;
+            }
+            else
+            {
+                destination[j++] = '%';
+                ((int)c).TryFormat(destination[j..], out _, "X2", System.Globalization.CultureInfo.InvariantCulture);
+                j += 2;
+            }
+        }
+    }
+}

@@ -10,39 +10,11 @@ internal sealed record RedisCalls(IReadOnlyList<string> Commands)
 {
     private static readonly HashSet<string> s_housekeeping = new(StringComparer.Ordinal)
     {
-        "ping", "echo", "info", "cluster", "client", "config", "select", "subscribe", "unsubscribe", "psubscribe", "publish",
+        "ping", "echo", "info", "cluster", "client", "config", "subscribe", "unsubscribe", "psubscribe", "publish",
     };
 
-    /// <summary>
-    /// Network round trips: each command is one, except that a MULTI…EXEC block, which StackExchange.Redis pipelines in
-    /// one write, is one in all.
-    /// </summary>
-    public int RoundTrips
-    {
-        get
-        {
-            var trips = 0;
-            var inTransaction = false;
-            foreach (var command in Commands)
-            {
-                if (command == "multi")
-                {
-                    inTransaction = true;
-                    trips++;
-                }
-                else if (command == "exec")
-                {
-                    inTransaction = false;
-                }
-                else if (!inTransaction)
-                {
-                    trips++;
-                }
-            }
-
-            return trips;
-        }
-    }
+    /// <summary>Network round trips: one per command, one for a whole MULTI…EXEC block.</summary>
+    public int RoundTrips => RedisMonitor.CountRoundTrips(Commands);
 
     public static RedisCalls From(IReadOnlyList<RedisMonitorEntry> batch)
         => new([.. batch.Where(e => !e.FromScript && !s_housekeeping.Contains(e.Command)).Select(e => e.Command)]);

@@ -22,6 +22,13 @@ internal enum SessionSetup
     /// ring and name: the baseline the round trips are compared with.
     /// </summary>
     FrameworkSession,
+
+    /// <summary>
+    /// <see cref="FrameworkSession"/> with the Redis cache's scripts off (<c>UseScripts = false</c>): every read is
+    /// HMGET then EXPIRE, the commands Microsoft's RedisCache sends. A stand-in for session over Microsoft's
+    /// RedisCache, which this machine's package feed does not have.
+    /// </summary>
+    FrameworkSessionWithoutScripts,
 }
 
 /// <summary>
@@ -62,6 +69,7 @@ internal sealed class SessionNode : IAsyncDisposable
             o.Configuration = redisConfiguration;
             o.InstanceName = instanceName;
             o.OperationTimeout = TimeSpan.FromSeconds(5);
+            o.UseScripts = setup != SessionSetup.FrameworkSessionWithoutScripts;
         }
 
         if (setup == SessionSetup.Sharing)

@@ -42,6 +42,17 @@ public sealed class SessionRoundTripTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SessionSharing_ModifiedAfterAModifiedRequest_TwoRoundTripsPlusAPipelinedSelect()
+    {
+        // StackExchange.Redis 1.x forgets the selected database after EXEC and writes SELECT in front of the next
+        // command, in the same write: one more command, no more round trips.
+        var (calls, _) = await MeasureAsync(SessionSetup.Sharing, "/session/set?name=k&value=changed", withCookie: true, before: "/session/set?name=k&value=first");
+
+        Assert.Equal(["select", "evalsha", "multi", "hmset", "expire", "exec"], calls.Commands);
+        Assert.Equal(2, calls.RoundTrips);
+    }
+
+    [Fact]
     public async Task SessionSharing_SessionNotUsedByEndpoint_OneRoundTripToRenewIt()
     {
         var (calls, _) = await MeasureAsync(SessionSetup.Sharing, "/plain", withCookie: true);
@@ -102,16 +113,40 @@ public sealed class SessionRoundTripTests : IAsyncLifetime
         Assert.Equal(["evalsha"], calls.Commands);
     }
 
+    // Microsoft's RedisCache command pattern (HMGET + EXPIRE per read), emulated with scripts off: the ~4 round trips
+    // of ANCHORS.md for an unmodified session.
+    [Fact]
+    public async Task FrameworkSessionWithoutScripts_UnmodifiedSession_FourRoundTrips()
+    {
+        var (calls, _) = await MeasureAsync(SessionSetup.FrameworkSessionWithoutScripts, "/session/get?name=k", withCookie: true);
+
+        Assert.Equal(["hmget", "expire", "hmget", "expire"], calls.Commands);
+        Assert.Equal(4, calls.RoundTrips);
+    }
+
+    [Fact]
+    public async Task FrameworkSessionWithoutScripts_ModifiedSession_FiveRoundTrips()
+    {
+        var (calls, _) = await MeasureAsync(SessionSetup.FrameworkSessionWithoutScripts, "/session/set?name=k&value=changed", withCookie: true);
+
+        Assert.Equal(["hmget", "expire", "hmget", "expire", "multi", "hmset", "expire", "exec"], calls.Commands);
+        Assert.Equal(5, calls.RoundTrips);
+    }
+
     /// <summary>
-    /// Starts a node, creates a session and warms everything up (key ring, script cache), then returns the commands of
-    /// exactly one request to <paramref name="path"/>.
+    /// Starts a node, creates a session and warms everything up (key ring, script cache), sends
+    /// <paramref name="before"/> if given, then returns the commands of exactly one request to <paramref name="path"/>.
     /// </summary>
-    private async Task<(RedisCalls Calls, string Body)> MeasureAsync(SessionSetup setup, string path, bool withCookie)
+    private async Task<(RedisCalls Calls, string Body)> MeasureAsync(SessionSetup setup, string path, bool withCookie, string? before = null)
     {
         await using var node = await SessionNode.StartAsync(_server.ConfigurationString, "rt:", setup: setup);
         var cookie = await node.StartSessionAsync("k", "v");
         Assert.Equal("v", (await node.SendAsync("/session/get?name=k", cookie)).Body);
         Assert.Equal("v", (await node.SendAsync("/session/get-async?name=k", cookie)).Body);
+        if (before is not null)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await node.SendAsync(before, cookie)).Status);
+        }
 
         await using var monitor = await RedisMonitor.StartAsync(_server);
         var response = await node.SendAsync(path, withCookie ? cookie : null);

@@ -35,13 +35,22 @@ public sealed class RedisMonitor : IAsyncDisposable
     /// <summary>Connects to <paramref name="server"/> and starts monitoring it.</summary>
     /// <param name="server">The server to watch.</param>
     /// <returns>The running monitor.</returns>
-    public static async Task<RedisMonitor> StartAsync(RedisServer server)
+    public static Task<RedisMonitor> StartAsync(RedisServer server)
     {
         ArgumentNullException.ThrowIfNull(server);
+        return StartAsync(server.Host, server.Port);
+    }
+
+    /// <summary>Connects to the server at <paramref name="host"/>:<paramref name="port"/> and starts monitoring it.</summary>
+    /// <param name="host">The server's host.</param>
+    /// <param name="port">The server's port.</param>
+    /// <returns>The running monitor.</returns>
+    public static async Task<RedisMonitor> StartAsync(string host, int port)
+    {
         var client = new TcpClient { NoDelay = true };
         try
         {
-            await client.ConnectAsync(server.Host, server.Port).ConfigureAwait(false);
+            await client.ConnectAsync(host, port).ConfigureAwait(false);
             var stream = client.GetStream();
             await stream.WriteAsync("MONITOR\r\n"u8.ToArray()).ConfigureAwait(false);
             var reader = new StreamReader(stream, Encoding.Latin1);
@@ -51,7 +60,7 @@ public sealed class RedisMonitor : IAsyncDisposable
                 throw new InvalidOperationException($"MONITOR was refused: {ok}");
             }
 
-            var probe = await server.CreateClientAsync().ConfigureAwait(false);
+            var probe = await RespClient.ConnectAsync(host, port).ConfigureAwait(false);
             return new RedisMonitor(client, reader, probe);
         }
         catch
@@ -107,6 +116,43 @@ public sealed class RedisMonitor : IAsyncDisposable
         {
             // The connection was closed on purpose.
         }
+    }
+
+    /// <summary>
+    /// The network round trips a client spent on <paramref name="commands"/> (the commands it sent, in order): one per
+    /// command, except that a MULTI…EXEC block, which StackExchange.Redis pipelines in one write, is one in all, and a
+    /// SELECT costs none (StackExchange.Redis writes it in front of the command that needs it, without waiting).
+    /// </summary>
+    /// <param name="commands">Command names, lower case, without commands run inside scripts.</param>
+    /// <returns>The number of round trips.</returns>
+    public static int CountRoundTrips(IEnumerable<string> commands)
+    {
+        ArgumentNullException.ThrowIfNull(commands);
+        var trips = 0;
+        var inTransaction = false;
+        foreach (var command in commands)
+        {
+            if (command == "select")
+            {
+                continue;
+            }
+
+            if (command == "multi")
+            {
+                inTransaction = true;
+                trips++;
+            }
+            else if (command == "exec")
+            {
+                inTransaction = false;
+            }
+            else if (!inTransaction)
+            {
+                trips++;
+            }
+        }
+
+        return trips;
     }
 
     /// <summary>Parses one MONITOR line: <c>+1700000000.123456 [0 127.0.0.1:50000] "cmd" "arg" ...</c>.</summary>

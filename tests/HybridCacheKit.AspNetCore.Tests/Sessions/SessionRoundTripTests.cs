@@ -133,6 +133,33 @@ public sealed class SessionRoundTripTests : IAsyncLifetime
         Assert.Equal(5, calls.RoundTrips);
     }
 
+    // The whole table of docs/output-cache-and-session.md: round trips per request, per set-up and kind of request.
+    [Theory]
+    [InlineData(SessionSetup.FrameworkSessionWithoutScripts, "/session/get?name=k", true, 4)]
+    [InlineData(SessionSetup.FrameworkSessionWithoutScripts, "/session/set?name=k&value=x", true, 5)]
+    [InlineData(SessionSetup.FrameworkSessionWithoutScripts, "/plain", true, 2)]
+    [InlineData(SessionSetup.FrameworkSessionWithoutScripts, "/plain", false, 1)]
+    [InlineData(SessionSetup.FrameworkSessionWithoutScripts, "/session/get?name=k", false, 2)]
+    [InlineData(SessionSetup.FrameworkSessionWithoutScripts, "/session/set?name=k&value=x", false, 3)]
+    [InlineData(SessionSetup.FrameworkSession, "/session/get?name=k", true, 2)]
+    [InlineData(SessionSetup.FrameworkSession, "/session/set?name=k&value=x", true, 3)]
+    [InlineData(SessionSetup.FrameworkSession, "/plain", true, 1)]
+    [InlineData(SessionSetup.FrameworkSession, "/plain", false, 1)]
+    [InlineData(SessionSetup.FrameworkSession, "/session/get?name=k", false, 2)]
+    [InlineData(SessionSetup.FrameworkSession, "/session/set?name=k&value=x", false, 3)]
+    [InlineData(SessionSetup.Sharing, "/session/get?name=k", true, 1)]
+    [InlineData(SessionSetup.Sharing, "/session/set?name=k&value=x", true, 2)]
+    [InlineData(SessionSetup.Sharing, "/plain", true, 1)]
+    [InlineData(SessionSetup.Sharing, "/plain", false, 0)]
+    [InlineData(SessionSetup.Sharing, "/session/get?name=k", false, 0)]
+    [InlineData(SessionSetup.Sharing, "/session/set?name=k&value=x", false, 1)]
+    internal async Task RoundTrips_PerSetupAndRequest_AsDocumented(SessionSetup setup, string path, bool withCookie, int expected)
+    {
+        var (calls, _) = await MeasureAsync(setup, path, withCookie);
+
+        Assert.True(expected == calls.RoundTrips, $"{setup} {path} (cookie: {withCookie}): {calls}");
+    }
+
     /// <summary>
     /// Starts a node, creates a session and warms everything up (key ring, script cache), sends
     /// <paramref name="before"/> if given, then returns the commands of exactly one request to <paramref name="path"/>.

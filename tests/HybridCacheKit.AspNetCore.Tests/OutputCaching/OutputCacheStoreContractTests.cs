@@ -10,20 +10,32 @@ using Microsoft.Extensions.Logging;
 
 namespace HybridCacheKit.AspNetCore.Tests.OutputCaching;
 
-/// <summary>The store's own contract (<see cref="IOutputCacheStore"/> and <see cref="IOutputCacheBufferStore"/>) on an L1-only engine.</summary>
-public sealed class HybridOutputCacheStoreTests : IAsyncDisposable
+/// <summary>
+/// The store's contract (<see cref="IOutputCacheStore"/> and <see cref="IOutputCacheBufferStore"/>), rerun for each
+/// engine set-up: derive, and register the engine's L2 in <see cref="AddEngine"/>. MaximumPayloadBytes is 1,000.
+/// </summary>
+public abstract class OutputCacheStoreContractTests : IAsyncDisposable
 {
     private static readonly TimeSpan s_minute = TimeSpan.FromMinutes(1);
     private readonly CapturingLoggerProvider _logs = new();
     private readonly ServiceProvider _services;
 
-    public HybridOutputCacheStoreTests()
+    protected OutputCacheStoreContractTests()
     {
         var services = new ServiceCollection();
         services.AddLogging(b => b.AddProvider(_logs).SetMinimumLevel(LogLevel.Debug));
-        services.AddHybridCacheKit(o => o.MaximumPayloadBytes = 1000).AddOutputCacheStore();
+        AddEngine(services.AddHybridCacheKit(o => o.MaximumPayloadBytes = 1000)).AddOutputCacheStore();
         services.AddOutputCache();
         _services = services.BuildServiceProvider();
+        WaitUntilReady(_services);
+    }
+
+    /// <summary>Completes the engine's registration (for example with an L2) and returns the builder.</summary>
+    protected abstract IHybridCacheKitBuilder AddEngine(IHybridCacheKitBuilder builder);
+
+    /// <summary>Waits until the engine is in its steady state (for example its backplane connected).</summary>
+    protected virtual void WaitUntilReady(IServiceProvider services)
+    {
     }
 
     private IOutputCacheBufferStore Store => (IOutputCacheBufferStore)_services.GetRequiredService<IOutputCacheStore>();
@@ -186,7 +198,11 @@ public sealed class HybridOutputCacheStoreTests : IAsyncDisposable
         await Assert.ThrowsAsync<ArgumentNullException>(async () => await Store.TryGetAsync("k", null!, default));
     }
 
-    public async ValueTask DisposeAsync() => await _services.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
 
     private sealed class Segment : ReadOnlySequenceSegment<byte>
     {
@@ -197,6 +213,38 @@ public sealed class HybridOutputCacheStoreTests : IAsyncDisposable
             var next = new Segment(bytes) { RunningIndex = RunningIndex + Memory.Length };
             Next = next;
             return next;
+        }
+    }
+}
+
+/// <summary>The contract on an engine without L2 (L1 only).</summary>
+public sealed class L1OnlyOutputCacheStoreTests : OutputCacheStoreContractTests
+{
+    protected override IHybridCacheKitBuilder AddEngine(IHybridCacheKitBuilder builder) => builder;
+}
+
+/// <summary>The contract on an engine with Redis as L2 (backplane included).</summary>
+[Collection(HybridCacheKit.TestUtilities.Redis.RedisServerFixture.CollectionName)]
+public sealed class RedisOutputCacheStoreTests(HybridCacheKit.TestUtilities.Redis.RedisServerFixture redis) : OutputCacheStoreContractTests
+{
+    protected override IHybridCacheKitBuilder AddEngine(IHybridCacheKitBuilder builder) => builder.AddStackExchangeRedis(o =>
+    {
+        o.Configuration = redis.ConfigurationString;
+        o.InstanceName = "ocs-" + Guid.NewGuid().ToString("N") + ":";
+        o.OperationTimeout = TimeSpan.FromSeconds(5);
+    });
+
+    // Until the backplane has connected, the engine revalidates L1 entries against L2 (its connect moves the L1
+    // epoch), which would make the first hit an L2 read instead of the L1 hit some tests are about.
+    protected override void WaitUntilReady(IServiceProvider services)
+    {
+        _ = services.GetRequiredService<HybridCache>();
+        var backplane = services.GetRequiredService<HybridCacheKit.Distributed.IHybridCacheBackplane>();
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!backplane.IsConnected)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the backplane did not connect within 15 s");
+            Thread.Sleep(10);
         }
     }
 }

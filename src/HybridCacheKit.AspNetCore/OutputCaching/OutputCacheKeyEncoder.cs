@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Buffers.Text;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
@@ -69,17 +71,40 @@ internal sealed class OutputCacheKeyEncoder
         return string.Concat(_prefix, HashedMarker, Base64Url.EncodeToString(hash));
     }
 
-    private static bool NeedsEscape(char c) => c == '%' || c < ' ' || c == '\u007F' || char.IsSurrogate(c);
+    // What is escaped: '%', C0 controls and DEL (an ASCII set, searched vectorized), and UTF-16 surrogates, which
+    // real keys almost never hold: the wider set is searched only when a range check found one.
+    private static readonly SearchValues<char> s_ascii = SearchValues.Create(EscapedCharacters(withSurrogates: false));
+    private static readonly SearchValues<char> s_withSurrogates = SearchValues.Create(EscapedCharacters(withSurrogates: true));
+
+    private static string EscapedCharacters(bool withSurrogates)
+    {
+        var chars = new List<char> { '%', '\u007F' };
+        for (var c = '\0'; c < ' '; c++)
+        {
+            chars.Add(c);
+        }
+
+        for (var c = '\uD800'; withSurrogates && c <= '\uDFFF'; c++)
+        {
+            chars.Add(c);
+        }
+
+        return new string([.. chars]);
+    }
+
+    private static SearchValues<char> EscapedIn(ReadOnlySpan<char> value)
+        => value.ContainsAnyInRange('\uD800', '\uDFFF') ? s_withSurrogates : s_ascii;
 
     private static int EscapedLength(string value)
     {
         var length = value.Length;
-        foreach (var c in value)
+        var rest = value.AsSpan();
+        var escaped = EscapedIn(rest);
+        int i;
+        while ((i = rest.IndexOfAny(escaped)) >= 0)
         {
-            if (NeedsEscape(c))
-            {
-                length += char.IsSurrogate(c) ? 5 : 2;
-            }
+            length += char.IsSurrogate(rest[i]) ? 5 : 2;
+            rest = rest[(i + 1)..];
         }
 
         return length;
@@ -87,32 +112,36 @@ internal sealed class OutputCacheKeyEncoder
 
     private static void Escape(string value, Span<char> destination, int escapedLength)
     {
-        if (escapedLength == value.Length)
+        var rest = value.AsSpan();
+        if (escapedLength == rest.Length)
         {
-            value.AsSpan().CopyTo(destination);
+            rest.CopyTo(destination);
             return;
         }
 
-        var j = 0;
-        foreach (var c in value)
+        var escaped = EscapedIn(rest);
+        int i;
+        while ((i = rest.IndexOfAny(escaped)) >= 0)
         {
-            if (!NeedsEscape(c))
+            rest[..i].CopyTo(destination);
+            destination = destination[i..];
+            var c = rest[i];
+            destination[0] = '%';
+            if (char.IsSurrogate(c))
             {
-                destination[j++] = c;
-            }
-            else if (char.IsSurrogate(c))
-            {
-                destination[j++] = '%';
-                destination[j++] = 'u';
-                ((int)c).TryFormat(destination[j..], out _, "X4", System.Globalization.CultureInfo.InvariantCulture);
-                j += 4;
+                destination[1] = 'u';
+                ((int)c).TryFormat(destination[2..], out _, "X4", CultureInfo.InvariantCulture);
+                destination = destination[6..];
             }
             else
             {
-                destination[j++] = '%';
-                ((int)c).TryFormat(destination[j..], out _, "X2", System.Globalization.CultureInfo.InvariantCulture);
-                j += 2;
+                ((int)c).TryFormat(destination[1..], out _, "X2", CultureInfo.InvariantCulture);
+                destination = destination[3..];
             }
+
+            rest = rest[(i + 1)..];
         }
+
+        rest.CopyTo(destination);
     }
 }

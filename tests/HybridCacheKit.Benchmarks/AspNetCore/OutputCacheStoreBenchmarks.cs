@@ -20,21 +20,26 @@ public class OutputCacheStoreBenchmarks
     private ServiceProvider _hybrid = null!;
     private IOutputCacheStore _memoryStore = null!;
     private IOutputCacheStore _hybridStore = null!;
+    private readonly HybridCacheKit.AspNetCore.OutputCaching.OutputCacheKeyEncoder _encoder = new("outputcache:", 1024);
+    private string _encodedKey = null!;
+    private Microsoft.Extensions.Caching.Hybrid.HybridCache _engine = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         Random.Shared.NextBytes(_entry);
-        var memory = new ServiceCollection();
+        _encodedKey = _encoder.ForEntry(Key);
+        var memory = new ServiceCollection().AddOptions();
         memory.AddOutputCache();
         _memory = memory.BuildServiceProvider();
         _memoryStore = _memory.GetRequiredService<IOutputCacheStore>();
 
-        var hybrid = new ServiceCollection();
+        var hybrid = new ServiceCollection().AddOptions();
         hybrid.AddHybridCacheKit();
         hybrid.AddOutputCache().AddHybridCacheKitOutputCacheStore();
         _hybrid = hybrid.BuildServiceProvider();
         _hybridStore = _hybrid.GetRequiredService<IOutputCacheStore>();
+        _engine = _hybrid.GetRequiredService<Microsoft.Extensions.Caching.Hybrid.HybridCache>();
 
         _memoryStore.SetAsync(Key, _entry, s_tags, TimeSpan.FromHours(1), default).AsTask().GetAwaiter().GetResult();
         _hybridStore.SetAsync(Key, _entry, s_tags, TimeSpan.FromHours(1), default).AsTask().GetAwaiter().GetResult();
@@ -54,6 +59,15 @@ public class OutputCacheStoreBenchmarks
 
     [Benchmark]
     public ValueTask<byte[]?> HybridStoreL1Hit() => _hybridStore.GetAsync(Key, default);
+
+    /// <summary>The key encoding alone (escape and prefix), part of every store call.</summary>
+    [Benchmark]
+    public string KeyEncodingOnly() => _encoder.ForEntry(Key);
+
+    /// <summary>The engine's L1 read alone, with the encoded key.</summary>
+    [Benchmark]
+    public async ValueTask<bool> EngineL1HitOnly()
+        => (await _engine.TryGetAsync<HybridCacheKit.AspNetCore.OutputCaching.OutputCachePayload>(_encodedKey).ConfigureAwait(false)).Found;
 
     [Benchmark]
     public ValueTask MemoryStoreSet() => _memoryStore.SetAsync(Key, _entry, s_tags, TimeSpan.FromHours(1), default);

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Text;
-using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
@@ -38,6 +37,18 @@ internal sealed class OutputCacheKeyEncoder
 
     public string ForEntry(string key)
     {
+        // Common case, one pass: a key that fits the limit even if every character tripled (no surrogates) is escaped
+        // into a stack buffer, then copied into the result.
+        var worst = _prefix.Length + EscapedMarker.Length + (key.Length * 3);
+        if (worst <= StackLimit && worst <= _maxKeyLength && !key.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF'))
+        {
+            Span<char> buffer = stackalloc char[worst];
+            _prefix.AsSpan().CopyTo(buffer);
+            EscapedMarker.AsSpan().CopyTo(buffer[_prefix.Length..]);
+            var written = _prefix.Length + EscapedMarker.Length + EscapeAscii(key, buffer[(_prefix.Length + EscapedMarker.Length)..]);
+            return new string(buffer[..written]);
+        }
+
         var escapedLength = EscapedLength(key);
         var total = _prefix.Length + EscapedMarker.Length + escapedLength;
         if (total > _maxKeyLength)
@@ -62,6 +73,30 @@ internal sealed class OutputCacheKeyEncoder
             s.Item1._prefix.AsSpan().CopyTo(span);
             Escape(s.tag, span[s.Item1._prefix.Length..], s.escapedLength);
         });
+    }
+
+    private const int StackLimit = 1024;
+
+    /// <summary>Escapes a surrogate-free value into <paramref name="destination"/> (room for 3 chars each); returns the length written.</summary>
+    private static int EscapeAscii(string value, Span<char> destination)
+    {
+        var rest = value.AsSpan();
+        var written = 0;
+        int i;
+        while ((i = rest.IndexOfAny(s_ascii)) >= 0)
+        {
+            rest[..i].CopyTo(destination[written..]);
+            written += i;
+            var c = rest[i];
+            destination[written] = '%';
+            destination[written + 1] = Hex[c >> 4];
+            destination[written + 2] = Hex[c & 0xF];
+            written += 3;
+            rest = rest[(i + 1)..];
+        }
+
+        rest.CopyTo(destination[written..]);
+        return written + rest.Length;
     }
 
     private string Hashed(string key)
@@ -91,6 +126,8 @@ internal sealed class OutputCacheKeyEncoder
 
         return new string([.. chars]);
     }
+
+    private static ReadOnlySpan<char> Hex => "0123456789ABCDEF";
 
     private static SearchValues<char> EscapedIn(ReadOnlySpan<char> value)
         => value.ContainsAnyInRange('\uD800', '\uDFFF') ? s_withSurrogates : s_ascii;
@@ -130,12 +167,16 @@ internal sealed class OutputCacheKeyEncoder
             if (char.IsSurrogate(c))
             {
                 destination[1] = 'u';
-                ((int)c).TryFormat(destination[2..], out _, "X4", CultureInfo.InvariantCulture);
+                destination[2] = Hex[c >> 12];
+                destination[3] = Hex[(c >> 8) & 0xF];
+                destination[4] = Hex[(c >> 4) & 0xF];
+                destination[5] = Hex[c & 0xF];
                 destination = destination[6..];
             }
             else
             {
-                ((int)c).TryFormat(destination[1..], out _, "X2", CultureInfo.InvariantCulture);
+                destination[1] = Hex[c >> 4];
+                destination[2] = Hex[c & 0xF];
                 destination = destination[3..];
             }
 

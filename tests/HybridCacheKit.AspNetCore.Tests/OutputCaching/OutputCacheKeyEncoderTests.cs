@@ -23,6 +23,17 @@ public sealed class OutputCacheKeyEncoderTests
     public void ForEntry_SpecialCharacters_Escaped(string raw, string escaped)
         => Assert.Equal("oc:k:" + escaped, _encoder.ForEntry(raw));
 
+    [Theory]
+    [InlineData(20)]   // one pass through a stack buffer
+    [InlineData(400)]  // too long for the stack buffer: measured, then escaped
+    public void ForEntry_ShortAndLongKeys_SameEscaping(int length)
+    {
+        var raw = string.Concat(Enumerable.Range(0, length).Select(i => i % 10 == 0 ? '\u001e' : i % 7 == 0 ? '%' : (char)('a' + (i % 26))));
+        var expected = "oc:k:" + raw.Replace("%", "%25", StringComparison.Ordinal).Replace("\u001e", "%1E", StringComparison.Ordinal);
+
+        Assert.Equal(expected, _encoder.ForEntry(raw));
+    }
+
     [Fact]
     public void ForEntry_LoneSurrogate_Escaped()
     {

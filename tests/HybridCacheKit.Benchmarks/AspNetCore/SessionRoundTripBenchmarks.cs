@@ -28,6 +28,20 @@ public class SessionRoundTripBenchmarks
     public void Setup()
     {
         _server = RedisBenchmarkServer.Start();
+        try
+        {
+            StartAppsAndCountRoundTrips();
+        }
+        catch
+        {
+            // BenchmarkDotNet skips GlobalCleanup when setup fails: stop the apps and the redis-server here.
+            Cleanup();
+            throw;
+        }
+    }
+
+    private void StartAppsAndCountRoundTrips()
+    {
         _microsoftCommands = new SessionBenchmarkApp(_server.Configuration, SessionBenchmarkSetup.FrameworkSessionMicrosoftCommands);
         _framework = new SessionBenchmarkApp(_server.Configuration, SessionBenchmarkSetup.FrameworkSession);
         _sharing = new SessionBenchmarkApp(_server.Configuration, SessionBenchmarkSetup.SessionSharing);
@@ -45,10 +59,10 @@ public class SessionRoundTripBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        _sharing.Dispose();
-        _framework.Dispose();
-        _microsoftCommands.Dispose();
-        _server.Dispose();
+        _sharing?.Dispose();
+        _framework?.Dispose();
+        _microsoftCommands?.Dispose();
+        _server?.Dispose();
     }
 
     [Benchmark(Baseline = true)]

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -40,17 +41,20 @@ internal sealed partial class RedisDistributedCache : IBufferDistributedCache
     public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var entry = await ReadAsync("get", key, withData: true, token).ConfigureAwait(false);
+        var entry = await ReadAsync("get", key, withData: true, preferScript: true, token).ConfigureAwait(false);
         return entry.Data;
     }
 
     public bool TryGet(string key, IBufferWriter<byte> destination) => TryGetAsync(key, destination).AsTask().GetAwaiter().GetResult();
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> TryGetAsync(string key, IBufferWriter<byte> destination, CancellationToken token = default)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(destination);
-        var entry = await ReadAsync("get", key, withData: true, token).ConfigureAwait(false);
+        // This is the path HybridCache implementations take, and their entries never slide: HMGET, and EXPIRE only
+        // for an entry that turns out to slide (see RedisDistributedCache.Read.cs).
+        var entry = await ReadAsync("get", key, withData: true, preferScript: false, token).ConfigureAwait(false);
         if (entry.Data is not { } data)
         {
             return false;
@@ -66,7 +70,7 @@ internal sealed partial class RedisDistributedCache : IBufferDistributedCache
     public async Task RefreshAsync(string key, CancellationToken token = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        _ = await ReadAsync("refresh", key, withData: false, token).ConfigureAwait(false);
+        _ = await ReadAsync("refresh", key, withData: false, preferScript: true, token).ConfigureAwait(false);
     }
 
     public void Remove(string key) => RemoveAsync(key).GetAwaiter().GetResult();

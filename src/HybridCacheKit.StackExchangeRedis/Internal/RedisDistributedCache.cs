@@ -17,6 +17,9 @@ namespace HybridCacheKit.StackExchangeRedis.Internal;
 /// </summary>
 internal sealed partial class RedisDistributedCache : IBufferDistributedCache
 {
+    // DefaultHybridCache.ReservedPrefix: keys the engine writes for itself.
+    private const string EngineReservedPrefix = "__hck:";
+
     private readonly RedisConnection _connection;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -41,7 +44,7 @@ internal sealed partial class RedisDistributedCache : IBufferDistributedCache
     public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var entry = await ReadAsync("get", key, withData: true, preferScript: true, token).ConfigureAwait(false);
+        var entry = await ReadAsync("get", key, withData: true, preferScript: !IsEngineRecord(key), token).ConfigureAwait(false);
         return entry.Data;
     }
 
@@ -106,4 +109,11 @@ internal sealed partial class RedisDistributedCache : IBufferDistributedCache
     }
 
     private RedisKey KeyFor(string key) => _prefix.Append(key);
+
+    /// <summary>
+    /// Whether <paramref name="key"/> is in the engine's reserved namespace (its tag records, read with GetAsync). The
+    /// engine keeps application keys out of it and never writes sliding expirations, so these reads take TryGet's plain
+    /// HMGET. Should anything else put a sliding entry there, it is still renewed, with a second command.
+    /// </summary>
+    private static bool IsEngineRecord(string key) => key.StartsWith(EngineReservedPrefix, StringComparison.Ordinal);
 }

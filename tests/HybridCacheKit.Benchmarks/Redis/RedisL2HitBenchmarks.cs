@@ -27,6 +27,7 @@ namespace HybridCacheKit.Benchmarks.Redis;
 /// </list>
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(PatientBuildConfig))]
 public class RedisL2HitBenchmarks
 {
     private const string Key = "bench:item:42";

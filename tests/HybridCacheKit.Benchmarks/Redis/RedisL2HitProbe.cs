@@ -11,7 +11,7 @@ namespace HybridCacheKit.Benchmarks.Redis;
 /// Reported per row: latency percentiles over every read, and the median with the interquartile range of the per-round
 /// ratios of block means.
 /// <code>
-/// dotnet run -c Release --project tests/HybridCacheKit.Benchmarks -- --redis-l2-probe [rounds=300] [block=200]
+/// dotnet run -c Release --project tests/HybridCacheKit.Benchmarks -- --redis-l2-probe [rounds=300] [block=200] [row names...]
 /// </code>
 /// </summary>
 internal static class RedisL2HitProbe
@@ -36,6 +36,13 @@ internal static class RedisL2HitProbe
                 (nameof(RedisL2HitBenchmarks.EngineL2HitUserMultiplexer), () => bench.EngineL2HitUserMultiplexer().AsTask()),
                 (nameof(RedisL2HitBenchmarks.EngineL2HitNoBackplane), () => bench.EngineL2HitNoBackplane().AsTask()),
             };
+            if (args.Length > 2)
+            {
+                // The baseline stays first: ratios are against it.
+                var wanted = args.Skip(2).ToHashSet(StringComparer.Ordinal);
+                rows = rows.Where((r, i) => i == 0 || wanted.Contains(r.Name)).ToArray();
+            }
+
             var latencies = rows.Select(_ => new List<double>(rounds * block)).ToArray();
             var blockMeans = rows.Select(_ => new double[rounds]).ToArray();
             foreach (var (_, read) in rows)

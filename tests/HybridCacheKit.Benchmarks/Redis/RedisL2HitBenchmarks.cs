@@ -15,6 +15,10 @@ namespace HybridCacheKit.Benchmarks.Redis;
 /// <list type="bullet">
 /// <item><see cref="DeserializeOnly"/> and <see cref="EngineL2HitInMemory"/>: no I/O; System.Text.Json alone, and the
 /// engine's own work over an in-process IDistributedCache (flight, envelope, tag check, deserialize).</item>
+/// <item><see cref="AsyncInMemoryTryGet"/> and <see cref="EngineL2HitAsyncInMemory"/>: no network either, but an
+/// in-process L2 whose reads complete on the thread pool (<see cref="YieldingBufferCache"/>), read by hand and through
+/// the engine (tag stamps trusted, as with a connected backplane): the difference is the engine's own cost on an
+/// asynchronous read.</item>
 /// <item><see cref="RawHashGet"/>: by hand over Microsoft's hash layout (HMGET absexp sldexp data) instead of a string.</item>
 /// <item><see cref="DistributedCacheTryGet"/>: the package's IBufferDistributedCache alone (HMGET, the timeout and
 /// breaker wrapper, the copy into the caller's buffer) + deserialize of plain JSON. <see cref="DistributedCacheGet"/>:
@@ -51,6 +55,9 @@ public class RedisL2HitBenchmarks
     private RedisEngine _withoutBackplane = null!;
     private RedisEngine _userMultiplexer = null!;
     private ServiceProvider _inMemory = null!;
+    private ServiceProvider _asyncInMemory = null!;
+    private HybridCache _asyncInMemoryCache = null!;
+    private YieldingBufferCache _yielding = null!;
     private HybridCache _inMemoryCache = null!;
     private IBufferDistributedCache _distributed = null!;
     private byte[] _jsonBytes = null!;
@@ -83,6 +90,16 @@ public class RedisL2HitBenchmarks
         _inMemory = inMemory.BuildServiceProvider();
         _inMemoryCache = _inMemory.GetRequiredService<HybridCache>();
         _inMemoryCache.SetAsync(Key, _item).AsTask().GetAwaiter().GetResult();
+        _yielding = new YieldingBufferCache();
+        _yielding.Set("plain:" + Key, json, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromHours(1) });
+        var asyncInMemory = new ServiceCollection();
+        asyncInMemory.AddSingleton<IDistributedCache>(_yielding);
+        asyncInMemory.AddHybridCacheKit(o => o.TagStateCacheDuration = TimeSpan.FromHours(1));
+        _asyncInMemory = asyncInMemory.BuildServiceProvider();
+        _asyncInMemoryCache = _asyncInMemory.GetRequiredService<HybridCache>();
+        _asyncInMemoryCache.SetAsync(Key, _item).AsTask().GetAwaiter().GetResult();
+        RedisEngine.Check(AsyncInMemoryTryGet().GetAwaiter().GetResult().Name == _item.Name, "AsyncInMemoryTryGet must round-trip");
+        RedisEngine.Check(EngineL2HitAsyncInMemory().AsTask().GetAwaiter().GetResult().Name == _item.Name, "EngineL2HitAsyncInMemory must return the value");
         RedisEngine.Check(DeserializeOnly().Name == _item.Name, "DeserializeOnly must round-trip");
         RedisEngine.Check(EngineL2HitInMemory().AsTask().GetAwaiter().GetResult().Name == _item.Name, "EngineL2HitInMemory must return the value");
 
@@ -136,6 +153,7 @@ public class RedisL2HitBenchmarks
         _withoutBackplane.Dispose();
         _userMultiplexer.Dispose();
         _inMemory.Dispose();
+        _asyncInMemory.Dispose();
         _raw.Dispose();
         _server.Dispose();
     }
@@ -155,6 +173,19 @@ public class RedisL2HitBenchmarks
     /// <summary>No I/O: the engine's own work for an L2 hit, over an in-process MemoryDistributedCache.</summary>
     [Benchmark]
     public ValueTask<CatalogItem> EngineL2HitInMemory() => _inMemoryCache.GetOrCreateAsync(Key, this, s_factory, s_l2Only);
+
+    /// <summary>No network: an in-process L2 read that completes on the thread pool, then deserialize.</summary>
+    [Benchmark]
+    public async Task<CatalogItem> AsyncInMemoryTryGet()
+    {
+        var buffer = new ArrayBufferWriter<byte>(2048);
+        var found = await _yielding.TryGetAsync("plain:" + Key, buffer).ConfigureAwait(false);
+        return found ? JsonSerializer.Deserialize<CatalogItem>(buffer.WrittenSpan, _json)! : throw new InvalidOperationException("missing");
+    }
+
+    /// <summary>No network: the engine's L2 hit over that same asynchronous in-process L2.</summary>
+    [Benchmark]
+    public ValueTask<CatalogItem> EngineL2HitAsyncInMemory() => _asyncInMemoryCache.GetOrCreateAsync(Key, this, s_factory, s_l2Only);
 
     /// <summary>By hand over Microsoft's RedisCache layout: HMGET absexp sldexp data, then deserialize.</summary>
     [Benchmark]

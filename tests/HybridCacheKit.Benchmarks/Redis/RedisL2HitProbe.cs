@@ -30,6 +30,8 @@ internal static class RedisL2HitProbe
             {
                 (nameof(RedisL2HitBenchmarks.RawStringGet), bench.RawStringGet),
                 (nameof(RedisL2HitBenchmarks.RawHashGet), bench.RawHashGet),
+                (nameof(RedisL2HitBenchmarks.AsyncInMemoryTryGet), bench.AsyncInMemoryTryGet),
+                (nameof(RedisL2HitBenchmarks.EngineL2HitAsyncInMemory), () => bench.EngineL2HitAsyncInMemory().AsTask()),
                 (nameof(RedisL2HitBenchmarks.DistributedCacheTryGet), bench.DistributedCacheTryGet),
                 (nameof(RedisL2HitBenchmarks.DistributedCacheGet), bench.DistributedCacheGet),
                 (nameof(RedisL2HitBenchmarks.EngineL2HitBackplaneConnected), () => bench.EngineL2HitBackplaneConnected().AsTask()),

@@ -185,6 +185,9 @@ internal sealed partial class RedisConnection : IDisposable
             connecting = _connecting;
         }
 
+        // Later calls take the slow path, which reports the disposal, instead of using the multiplexer.
+        Volatile.Write(ref _connected, null);
+
         if (_ownsMultiplexer && connecting is { IsCompletedSuccessfully: true })
         {
             connecting.Result.Dispose();
@@ -221,7 +224,14 @@ internal sealed partial class RedisConnection : IDisposable
             Log.ConnectionRestored(_logger, e.ConnectionType.ToString());
             ConnectionChanged?.Invoke(e.ConnectionType, true);
         };
-        Volatile.Write(ref _connected, new Connected(multiplexer));
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
+                Volatile.Write(ref _connected, new Connected(multiplexer));
+            }
+        }
+
         return multiplexer;
     }
 

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
@@ -21,6 +22,7 @@ internal sealed partial class RedisConnection : IDisposable
     private readonly CircuitBreaker _breaker;
     private readonly Lock _gate = new();
     private Task<IConnectionMultiplexer>? _connecting;
+    private Connected? _connected;
     private bool _ownsMultiplexer;
     private bool _disposed;
 
@@ -63,7 +65,22 @@ internal sealed partial class RedisConnection : IDisposable
     }
 
     /// <summary>Runs one database operation under the timeout, the breaker and the caller's cancellation.</summary>
-    public async Task<T> ExecuteAsync<TState, T>(string operation, TState state, Func<IDatabase, TState, Task<T>> call, CancellationToken cancellationToken)
+    public Task<T> ExecuteAsync<TState, T>(string operation, TState state, Func<IDatabase, TState, Task<T>> call, CancellationToken cancellationToken)
+        => RunAsync(operation, (state, call), static (c, s) => s.call(c.Database, s.state), cancellationToken).AsTask();
+
+    /// <summary>
+    /// <see cref="ExecuteAsync{TState, T}"/> for hot paths: a <see cref="ValueTask{TResult}"/> whose machinery is
+    /// pooled, so a call allocates nothing beyond what StackExchange.Redis allocates. Await it exactly once.
+    /// </summary>
+    public ValueTask<T> ExecuteValueAsync<TState, T>(string operation, TState state, Func<IDatabase, TState, Task<T>> call, CancellationToken cancellationToken)
+        => RunAsync(operation, (state, call), static (c, s) => s.call(c.Database, s.state), cancellationToken);
+
+    /// <summary>Runs a subscriber operation (publish, subscribe) under the same rules.</summary>
+    public Task<T> ExecuteSubscriberAsync<TState, T>(string operation, TState state, Func<ISubscriber, TState, Task<T>> call, CancellationToken cancellationToken)
+        => RunAsync(operation, (state, call), static (c, s) => s.call(c.Subscriber, s.state), cancellationToken).AsTask();
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<T> RunAsync<TState, T>(string operation, TState state, Func<Connected, TState, Task<T>> call, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (!_breaker.TryEnter())
@@ -72,40 +89,46 @@ internal sealed partial class RedisConnection : IDisposable
         }
 
         var started = _time.GetTimestamp();
+        Task<T>? task = null;
         try
         {
-            var connecting = EnsureConnecting();
-            var multiplexer = connecting.IsCompletedSuccessfully
-                ? connecting.Result
-                : await connecting.WaitAsync(_options.OperationTimeout, _time, cancellationToken).ConfigureAwait(false);
+            var connected = Volatile.Read(ref _connected) ?? await WaitForConnectionAsync(cancellationToken).ConfigureAwait(false);
             var remaining = _options.OperationTimeout - _time.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero)
             {
                 throw new TimeoutException();
             }
 
-            var task = call(multiplexer.GetDatabase(), state);
-            var completion = task.WaitAsync(remaining, _time, cancellationToken);
-            if (!completion.IsCompleted)
+            task = call(connected, state);
+            if (!task.IsCompleted)
             {
-                // StackExchange.Redis 1.x completes tasks on one ordered completion worker per multiplexer, and an await
-                // continues inline there. The caller must not: it would stall every other reply while it runs, and a
-                // synchronous cache call made from that continuation would wait, until the timeout, for a reply queued
-                // behind itself. Wait without throwing, then move to the thread pool.
-                await ((Task)completion).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                await Task.Yield();
+                await BoundedWait.WhenCompleted(task, DeadlineToken(remaining), cancellationToken).ConfigureAwait(false);
+                if (!task.IsCompleted)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    throw new TimeoutException();
+                }
+
+                if (PreservesAsyncOrder(connected.Multiplexer))
+                {
+                    // This continuation may be running on the multiplexer's ordered completion worker; leave it
+                    // (RedisConnection.Completions.cs).
+                    await Task.Yield();
+                }
             }
 
-            var result = await completion.ConfigureAwait(false);
+            var result = task.GetAwaiter().GetResult();
             _breaker.OnSuccess();
             return result;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            ObserveAbandoned(task);
             throw;
         }
         catch (Exception ex) when (IsOutage(ex))
         {
+            ObserveAbandoned(task);
             _breaker.OnFailure();
             RequestReconfigure();
             var cause = ex is TimeoutException ? $"no answer within {_options.OperationTimeout}" : ex.Message;
@@ -113,9 +136,26 @@ internal sealed partial class RedisConnection : IDisposable
         }
     }
 
-    /// <summary>Runs a subscriber operation (publish, subscribe) under the same rules.</summary>
-    public async Task<T> ExecuteSubscriberAsync<TState, T>(string operation, TState state, Func<ISubscriber, TState, Task<T>> call, CancellationToken cancellationToken)
-        => await ExecuteAsync(operation, (state, call), static (db, s) => s.call(db.Multiplexer.GetSubscriber(), s.state), cancellationToken).ConfigureAwait(false);
+    /// <summary>The first connection, bounded like any call. Later calls find it in <see cref="_connected"/>.</summary>
+    private async ValueTask<Connected> WaitForConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connecting = EnsureConnecting();
+        if (!connecting.IsCompletedSuccessfully)
+        {
+            _ = await connecting.WaitAsync(_options.OperationTimeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+
+        return Volatile.Read(ref _connected) ?? throw new ObjectDisposedException(nameof(RedisConnection));
+    }
+
+    /// <summary>A command abandoned on timeout or cancellation may still fail later; keep that from going unobserved.</summary>
+    private static void ObserveAbandoned(Task? task)
+    {
+        if (task is { IsCompleted: false })
+        {
+            _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
 
     /// <summary>Whether an exception means Redis is unreachable or unable to serve, as opposed to a command error.</summary>
     internal static bool IsOutage(Exception ex) => ex switch
@@ -145,6 +185,9 @@ internal sealed partial class RedisConnection : IDisposable
             connecting = _connecting;
         }
 
+        // Later calls take the slow path, which reports the disposal, instead of using the multiplexer.
+        Volatile.Write(ref _connected, null);
+
         if (_ownsMultiplexer && connecting is { IsCompletedSuccessfully: true })
         {
             connecting.Result.Dispose();
@@ -165,7 +208,9 @@ internal sealed partial class RedisConnection : IDisposable
 
             // Start-up must succeed while Redis is down: keep retrying in the background instead of failing.
             configuration.AbortOnConnectFail = false;
-            multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+            var owned = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+            UseThreadPoolCompletions(owned);
+            multiplexer = owned;
             _ownsMultiplexer = true;
         }
 
@@ -179,7 +224,25 @@ internal sealed partial class RedisConnection : IDisposable
             Log.ConnectionRestored(_logger, e.ConnectionType.ToString());
             ConnectionChanged?.Invoke(e.ConnectionType, true);
         };
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
+                Volatile.Write(ref _connected, new Connected(multiplexer));
+            }
+        }
+
         return multiplexer;
+    }
+
+    /// <summary>The multiplexer with the database and subscriber views every call uses, created once.</summary>
+    private sealed class Connected(IConnectionMultiplexer multiplexer)
+    {
+        public IConnectionMultiplexer Multiplexer { get; } = multiplexer;
+
+        public IDatabase Database { get; } = multiplexer.GetDatabase();
+
+        public ISubscriber Subscriber { get; } = multiplexer.GetSubscriber();
     }
 
     private static partial class Log

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -16,6 +17,9 @@ namespace HybridCacheKit.StackExchangeRedis.Internal;
 /// </summary>
 internal sealed partial class RedisDistributedCache : IBufferDistributedCache
 {
+    // DefaultHybridCache.ReservedPrefix: keys the engine writes for itself.
+    private const string EngineReservedPrefix = "__hck:";
+
     private readonly RedisConnection _connection;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -40,17 +44,20 @@ internal sealed partial class RedisDistributedCache : IBufferDistributedCache
     public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var entry = await ReadAsync("get", key, withData: true, token).ConfigureAwait(false);
+        var entry = await ReadAsync("get", key, withData: true, preferScript: !IsEngineRecord(key), token).ConfigureAwait(false);
         return entry.Data;
     }
 
     public bool TryGet(string key, IBufferWriter<byte> destination) => TryGetAsync(key, destination).AsTask().GetAwaiter().GetResult();
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> TryGetAsync(string key, IBufferWriter<byte> destination, CancellationToken token = default)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(destination);
-        var entry = await ReadAsync("get", key, withData: true, token).ConfigureAwait(false);
+        // This is the path HybridCache implementations take, and their entries never slide: HMGET, and EXPIRE only
+        // for an entry that turns out to slide (see RedisDistributedCache.Read.cs).
+        var entry = await ReadAsync("get", key, withData: true, preferScript: false, token).ConfigureAwait(false);
         if (entry.Data is not { } data)
         {
             return false;
@@ -66,7 +73,7 @@ internal sealed partial class RedisDistributedCache : IBufferDistributedCache
     public async Task RefreshAsync(string key, CancellationToken token = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        _ = await ReadAsync("refresh", key, withData: false, token).ConfigureAwait(false);
+        _ = await ReadAsync("refresh", key, withData: false, preferScript: true, token).ConfigureAwait(false);
     }
 
     public void Remove(string key) => RemoveAsync(key).GetAwaiter().GetResult();
@@ -102,4 +109,11 @@ internal sealed partial class RedisDistributedCache : IBufferDistributedCache
     }
 
     private RedisKey KeyFor(string key) => _prefix.Append(key);
+
+    /// <summary>
+    /// Whether <paramref name="key"/> is in the engine's reserved namespace (its tag records, read with GetAsync). The
+    /// engine keeps application keys out of it and never writes sliding expirations, so these reads take TryGet's plain
+    /// HMGET. Should anything else put a sliding entry there, it is still renewed, with a second command.
+    /// </summary>
+    private static bool IsEngineRecord(string key) => key.StartsWith(EngineReservedPrefix, StringComparison.Ordinal);
 }

@@ -36,8 +36,8 @@ public sealed class OpsPerSecondColumn : IColumn
 
     public bool IsAvailable(Summary summary) => true;
 
-    /// <summary>Adds the column to a benchmark class: <c>[Config(typeof(OpsPerSecondColumn.Config))]</c>.</summary>
-    public sealed class Config : ManualConfig
+    /// <summary>Adds the column to a benchmark class: <c>[Config(typeof(OpsPerSecondColumn.Config))]</c> (with the patient build timeout).</summary>
+    public sealed class Config : PatientBuildConfig
     {
         public Config() => AddColumn(new OpsPerSecondColumn());
     }

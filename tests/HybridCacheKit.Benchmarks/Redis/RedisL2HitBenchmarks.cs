@@ -15,16 +15,23 @@ namespace HybridCacheKit.Benchmarks.Redis;
 /// <list type="bullet">
 /// <item><see cref="DeserializeOnly"/> and <see cref="EngineL2HitInMemory"/>: no I/O; System.Text.Json alone, and the
 /// engine's own work over an in-process IDistributedCache (flight, envelope, tag check, deserialize).</item>
+/// <item><see cref="AsyncInMemoryTryGet"/> and <see cref="EngineL2HitAsyncInMemory"/>: no network either, but an
+/// in-process L2 whose reads complete on the thread pool (<see cref="YieldingBufferCache"/>), read by hand and through
+/// the engine (tag stamps trusted, as with a connected backplane): the difference is the engine's own cost on an
+/// asynchronous read.</item>
 /// <item><see cref="RawHashGet"/>: by hand over Microsoft's hash layout (HMGET absexp sldexp data) instead of a string.</item>
-/// <item><see cref="DistributedCacheTryGet"/>: the package's IBufferDistributedCache alone (its read-and-refresh script,
-/// the timeout and breaker wrapper, the move off StackExchange.Redis's completion thread) + deserialize of plain JSON;
-/// <see cref="DistributedCacheTryGetNoScripts"/> the same with UseScripts = false (HMGET instead of EVALSHA).</item>
+/// <item><see cref="DistributedCacheTryGet"/>: the package's IBufferDistributedCache alone (HMGET, the timeout and
+/// breaker wrapper, the copy into the caller's buffer) + deserialize of plain JSON. <see cref="DistributedCacheGet"/>:
+/// its IDistributedCache.GetAsync, the path sessions take (the read-and-refresh script, one EVALSHA).</item>
 /// <item><see cref="EngineL2HitBackplaneConnected"/>: the full engine as configured by default; the backplane is
-/// connected, so tag state is trusted: one round trip. <see cref="EngineL2HitBackplaneConnectedNoScripts"/>: the same with HMGET.</item>
+/// connected, so tag state is trusted: one round trip.</item>
+/// <item><see cref="EngineL2HitUserMultiplexer"/>: the same over a multiplexer the application supplies
+/// (PreserveAsyncOrder left on), so every reply also moves the caller to the thread pool.</item>
 /// <item><see cref="EngineL2HitNoBackplane"/>: the full engine without a backplane: each hit also re-reads the "*" tag record (two round trips).</item>
 /// </list>
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(PatientBuildConfig))]
 public class RedisL2HitBenchmarks
 {
     private const string Key = "bench:item:42";
@@ -46,11 +53,13 @@ public class RedisL2HitBenchmarks
     private IDatabase _db = null!;
     private RedisEngine _withBackplane = null!;
     private RedisEngine _withoutBackplane = null!;
-    private RedisEngine _noScripts = null!;
+    private RedisEngine _userMultiplexer = null!;
     private ServiceProvider _inMemory = null!;
+    private ServiceProvider _asyncInMemory = null!;
+    private HybridCache _asyncInMemoryCache = null!;
+    private YieldingBufferCache _yielding = null!;
     private HybridCache _inMemoryCache = null!;
     private IBufferDistributedCache _distributed = null!;
-    private IBufferDistributedCache _distributedNoScripts = null!;
     private byte[] _jsonBytes = null!;
     private long _factoryRuns;
 
@@ -68,14 +77,12 @@ public class RedisL2HitBenchmarks
 
         _withBackplane = new RedisEngine(_server.Configuration, "bench-l2-bp:", backplane: true);
         _withoutBackplane = new RedisEngine(_server.Configuration, "bench-l2-nobp:", backplane: false);
-        _noScripts = new RedisEngine(_server.Configuration, "bench-l2-noscripts:", backplane: true, useScripts: false);
+        _userMultiplexer = new RedisEngine(_server.Configuration, "bench-l2-user:", backplane: true, userMultiplexer: true);
         _distributed = (IBufferDistributedCache)_withoutBackplane.Services.GetRequiredService<IDistributedCache>();
-        _distributedNoScripts = (IBufferDistributedCache)_noScripts.Services.GetRequiredService<IDistributedCache>();
         _distributed.Set("plain:" + Key, json, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromHours(1) });
-        _distributedNoScripts.Set("plain:" + Key, json, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromHours(1) });
         _withBackplane.Cache.SetAsync(Key, _item).AsTask().GetAwaiter().GetResult();
         _withoutBackplane.Cache.SetAsync(Key, _item).AsTask().GetAwaiter().GetResult();
-        _noScripts.Cache.SetAsync(Key, _item).AsTask().GetAwaiter().GetResult();
+        _userMultiplexer.Cache.SetAsync(Key, _item).AsTask().GetAwaiter().GetResult();
 
         var inMemory = new ServiceCollection();
         inMemory.AddDistributedMemoryCache();
@@ -83,31 +90,58 @@ public class RedisL2HitBenchmarks
         _inMemory = inMemory.BuildServiceProvider();
         _inMemoryCache = _inMemory.GetRequiredService<HybridCache>();
         _inMemoryCache.SetAsync(Key, _item).AsTask().GetAwaiter().GetResult();
+        _yielding = new YieldingBufferCache();
+        _yielding.Set("plain:" + Key, json, new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromHours(1) });
+        var asyncInMemory = new ServiceCollection();
+        asyncInMemory.AddSingleton<IDistributedCache>(_yielding);
+        asyncInMemory.AddHybridCacheKit(o => o.TagStateCacheDuration = TimeSpan.FromHours(1));
+        _asyncInMemory = asyncInMemory.BuildServiceProvider();
+        _asyncInMemoryCache = _asyncInMemory.GetRequiredService<HybridCache>();
+        _asyncInMemoryCache.SetAsync(Key, _item).AsTask().GetAwaiter().GetResult();
+        RedisEngine.Check(AsyncInMemoryTryGet().GetAwaiter().GetResult().Name == _item.Name, "AsyncInMemoryTryGet must round-trip");
+        RedisEngine.Check(EngineL2HitAsyncInMemory().AsTask().GetAwaiter().GetResult().Name == _item.Name, "EngineL2HitAsyncInMemory must return the value");
         RedisEngine.Check(DeserializeOnly().Name == _item.Name, "DeserializeOnly must round-trip");
         RedisEngine.Check(EngineL2HitInMemory().AsTask().GetAwaiter().GetResult().Name == _item.Name, "EngineL2HitInMemory must return the value");
-        RedisEngine.Check(DistributedCacheTryGetNoScripts().GetAwaiter().GetResult().Name == _item.Name, "DistributedCacheTryGetNoScripts must round-trip");
 
         // Each row must measure what its name says: a hit (no factory run) with the expected number of round trips.
         RedisEngine.Check(RawStringGet().GetAwaiter().GetResult().Name == _item.Name, "RawStringGet must round-trip");
         RedisEngine.Check(RawHashGet().GetAwaiter().GetResult().Name == _item.Name, "RawHashGet must round-trip");
-        RedisEngine.Check(DistributedCacheTryGet().GetAwaiter().GetResult().Name == _item.Name, "DistributedCacheTryGet must round-trip");
         using var stats = _server.CreateClient();
-        foreach (var (row, expectedReads) in new (Func<ValueTask<CatalogItem>> Row, int Reads)[] { (EngineL2HitBackplaneConnected, 1), (EngineL2HitBackplaneConnectedNoScripts, 1), (EngineL2HitNoBackplane, 2) })
+        foreach (var (name, row, command, expected) in new (string Name, Func<Task> Row, string Command, int Calls)[]
         {
-            row().AsTask().GetAwaiter().GetResult();
+            (nameof(DistributedCacheTryGet), DistributedCacheTryGet, "hmget", 1),
+            (nameof(DistributedCacheGet), DistributedCacheGet, "evalsha", 1),
+            (nameof(EngineL2HitBackplaneConnected), () => EngineL2HitBackplaneConnected().AsTask(), "hmget", 1),
+            (nameof(EngineL2HitUserMultiplexer), () => EngineL2HitUserMultiplexer().AsTask(), "hmget", 1),
+            (nameof(EngineL2HitNoBackplane), () => EngineL2HitNoBackplane().AsTask(), "hmget", 2),
+        })
+        {
+            row().GetAwaiter().GetResult();
             stats.Execute("CONFIG", "RESETSTAT");
             for (var i = 0; i < 100; i++)
             {
-                RedisEngine.Check(row().AsTask().GetAwaiter().GetResult().Name == _item.Name, "an engine L2 hit must return the value");
+                row().GetAwaiter().GetResult();
             }
 
+            // Each row must be one kind of read: a script call (its inner HMGET counted too) or plain HMGETs, nothing else.
             var calls = _server.CommandCalls(stats);
-            // A read is one EVALSHA (the read-and-refresh script; the HMGET inside it is counted too), or one HMGET without scripts.
-            var scripts = calls.GetValueOrDefault("evalsha") + calls.GetValueOrDefault("eval");
-            var reads = scripts > 0 ? scripts : calls.GetValueOrDefault("hmget");
-            RedisEngine.Check(reads == 100 * expectedReads, $"{row.Method.Name}: expected {expectedReads} Redis reads per hit, saw {reads} for 100 hits ({string.Join(", ", calls)})");
+            var reads = calls.GetValueOrDefault("evalsha") + calls.GetValueOrDefault("eval") + calls.GetValueOrDefault("hmget");
+            var scripts = command == "evalsha" ? 2 : 1; // EVALSHA + the HMGET inside it
+            RedisEngine.Check(
+                calls.GetValueOrDefault(command) == 100 * expected && reads == 100 * expected * scripts && !calls.ContainsKey("expire"),
+                $"{name}: expected {expected} {command} per read and no EXPIRE, saw {string.Join(", ", calls)} for 100 reads");
         }
 
+        RedisEngine.Check(DistributedCacheTryGet().GetAwaiter().GetResult().Name == _item.Name, "DistributedCacheTryGet must round-trip");
+        RedisEngine.Check(DistributedCacheGet().GetAwaiter().GetResult().Name == _item.Name, "DistributedCacheGet must round-trip");
+        foreach (var row in new Func<ValueTask<CatalogItem>>[] { EngineL2HitBackplaneConnected, EngineL2HitUserMultiplexer, EngineL2HitNoBackplane })
+        {
+            RedisEngine.Check(row().AsTask().GetAwaiter().GetResult().Name == _item.Name, "an engine L2 hit must return the value");
+        }
+
+#pragma warning disable CS0618 // Obsolete (a no-op) in StackExchange.Redis 2.x.
+        RedisEngine.Check(_userMultiplexer.UserMultiplexer?.PreserveAsyncOrder == true, "the application-supplied multiplexer must keep StackExchange.Redis's default PreserveAsyncOrder = true");
+#pragma warning restore CS0618
         RedisEngine.Check(Interlocked.Read(ref _factoryRuns) == 0, "a hit benchmark ran the factory: it is not measuring a hit");
     }
 
@@ -117,8 +151,9 @@ public class RedisL2HitBenchmarks
         Console.WriteLine($"// factory runs during the benchmark: {Interlocked.Read(ref _factoryRuns)} (0 means every engine op was an L2 hit)");
         _withBackplane.Dispose();
         _withoutBackplane.Dispose();
-        _noScripts.Dispose();
+        _userMultiplexer.Dispose();
         _inMemory.Dispose();
+        _asyncInMemory.Dispose();
         _raw.Dispose();
         _server.Dispose();
     }
@@ -139,6 +174,19 @@ public class RedisL2HitBenchmarks
     [Benchmark]
     public ValueTask<CatalogItem> EngineL2HitInMemory() => _inMemoryCache.GetOrCreateAsync(Key, this, s_factory, s_l2Only);
 
+    /// <summary>No network: an in-process L2 read that completes on the thread pool, then deserialize.</summary>
+    [Benchmark]
+    public async Task<CatalogItem> AsyncInMemoryTryGet()
+    {
+        var buffer = new ArrayBufferWriter<byte>(2048);
+        var found = await _yielding.TryGetAsync("plain:" + Key, buffer).ConfigureAwait(false);
+        return found ? JsonSerializer.Deserialize<CatalogItem>(buffer.WrittenSpan, _json)! : throw new InvalidOperationException("missing");
+    }
+
+    /// <summary>No network: the engine's L2 hit over that same asynchronous in-process L2.</summary>
+    [Benchmark]
+    public ValueTask<CatalogItem> EngineL2HitAsyncInMemory() => _asyncInMemoryCache.GetOrCreateAsync(Key, this, s_factory, s_l2Only);
+
     /// <summary>By hand over Microsoft's RedisCache layout: HMGET absexp sldexp data, then deserialize.</summary>
     [Benchmark]
     public async Task<CatalogItem> RawHashGet()
@@ -147,7 +195,7 @@ public class RedisL2HitBenchmarks
         return JsonSerializer.Deserialize<CatalogItem>((byte[])fields[2]!, _json)!;
     }
 
-    /// <summary>The package's IBufferDistributedCache alone (read script, timeout and breaker, thread-pool hop), then deserialize.</summary>
+    /// <summary>The package's IBufferDistributedCache alone (HMGET, timeout and breaker, copy to the buffer), then deserialize.</summary>
     [Benchmark]
     public async Task<CatalogItem> DistributedCacheTryGet()
     {
@@ -156,22 +204,21 @@ public class RedisL2HitBenchmarks
         return found ? JsonSerializer.Deserialize<CatalogItem>(buffer.WrittenSpan, _json)! : throw new InvalidOperationException("missing");
     }
 
-    /// <summary>The package's IBufferDistributedCache with UseScripts = false (HMGET; EXPIRE only for sliding entries).</summary>
+    /// <summary>The package's IDistributedCache.GetAsync (the read-and-refresh script sessions use: one EVALSHA), then deserialize.</summary>
     [Benchmark]
-    public async Task<CatalogItem> DistributedCacheTryGetNoScripts()
+    public async Task<CatalogItem> DistributedCacheGet()
     {
-        var buffer = new ArrayBufferWriter<byte>(2048);
-        var found = await _distributedNoScripts.TryGetAsync("plain:" + Key, buffer).ConfigureAwait(false);
-        return found ? JsonSerializer.Deserialize<CatalogItem>(buffer.WrittenSpan, _json)! : throw new InvalidOperationException("missing");
+        var bytes = await _distributed.GetAsync("plain:" + Key).ConfigureAwait(false);
+        return bytes is not null ? JsonSerializer.Deserialize<CatalogItem>(bytes, _json)! : throw new InvalidOperationException("missing");
     }
 
-    /// <summary>The engine, L1 bypassed, backplane connected, UseScripts = false: one HMGET per hit.</summary>
-    [Benchmark]
-    public ValueTask<CatalogItem> EngineL2HitBackplaneConnectedNoScripts() => _noScripts.Cache.GetOrCreateAsync(Key, this, s_factory, s_l2Only);
-
-    /// <summary>The engine, L1 bypassed, backplane connected (the default configuration): one Redis read per hit.</summary>
+    /// <summary>The engine, L1 bypassed, backplane connected (the default configuration): one HMGET per hit.</summary>
     [Benchmark]
     public ValueTask<CatalogItem> EngineL2HitBackplaneConnected() => _withBackplane.Cache.GetOrCreateAsync(Key, this, s_factory, s_l2Only);
+
+    /// <summary>The engine, L1 bypassed, backplane connected, over an application-supplied multiplexer (thread-pool hop kept).</summary>
+    [Benchmark]
+    public ValueTask<CatalogItem> EngineL2HitUserMultiplexer() => _userMultiplexer.Cache.GetOrCreateAsync(Key, this, s_factory, s_l2Only);
 
     /// <summary>The engine, L1 bypassed, no backplane: the entry and the "*" tag record, two Redis reads per hit.</summary>
     [Benchmark]

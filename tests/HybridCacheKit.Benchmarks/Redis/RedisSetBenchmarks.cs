@@ -11,6 +11,7 @@ namespace HybridCacheKit.Benchmarks.Redis;
 /// trip, awaited so other nodes drop their L1 copies).
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(PatientBuildConfig))]
 public class RedisSetBenchmarks
 {
     private const string Key = "bench:item:set";

@@ -10,7 +10,8 @@ namespace HybridCacheKit.StackExchangeRedis.Internal;
 //   EXPIRE when the entry slides (two round trips, which is what Microsoft's RedisCache always does).
 // - TryGet (IBufferDistributedCache: the path HybridCache implementations take; theirs and ours never write sliding
 //   expirations) runs HMGET, which costs Redis a fraction of the script's CPU, and sends EXPIRE only when the entry turns
-//   out to slide. A sliding entry read this way is still renewed, in a second round trip.
+//   out to slide. A sliding entry read this way is still renewed, in a second round trip. Get of a key in the engine's
+//   reserved namespace (its tag records) takes the same path (RedisDistributedCache.IsEngineRecord).
 internal sealed partial class RedisDistributedCache
 {
     private static readonly RedisValue WithData = "1";

@@ -1,5 +1,7 @@
 using HybridCacheKit;
+using HybridCacheKit.AspNetCore;
 using HybridCacheKit.Demo;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Caching.Hybrid;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -9,11 +11,9 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
     builder.WebHost.UseUrls("http://127.0.0.1:5080");
 }
 
-// L2: an in-process IDistributedCache. In production this would be Redis or another shared store; the engine uses
-// whichever IDistributedCache is registered.
-builder.Services.AddDistributedMemoryCache();
+var nodeName = builder.Configuration["Demo:NodeName"] ?? Environment.MachineName;
 var expiration = TimeSpan.FromSeconds(builder.Configuration.GetValue("Demo:CacheExpirationSeconds", 30.0));
-builder.Services.AddHybridCacheKit(options =>
+var cache = builder.Services.AddHybridCacheKit(options =>
 {
     options.DefaultEntryOptions = new HybridCacheEntryOptions { Expiration = expiration };
     // Fail-safe: if the database fails after an entry expired, keep serving the last good value for up to 10 minutes,
@@ -22,11 +22,52 @@ builder.Services.AddHybridCacheKit(options =>
     options.FailSafeMaxDuration = TimeSpan.FromMinutes(10);
     options.FailSafeThrottleDuration = TimeSpan.FromSeconds(10);
 });
+
+var redis = builder.Configuration["Redis"];
+if (string.IsNullOrEmpty(redis))
+{
+    // One node: L2 is an in-process IDistributedCache standing in for Redis, and the session lives in this process.
+    builder.Services.AddDistributedMemoryCache();
+    builder.Services.AddSession(options => options.Cookie.HttpOnly = true);
+}
+else
+{
+    // Several nodes (samples/run-load-balanced.sh): Redis is L2 for every node, the backplane keeps their L1 copies
+    // coherent, the Data Protection key ring lives in Redis, and sessions are shared. Plain HTTP on loopback here, so
+    // the session cookie is Secure only when the request is.
+    cache.AddStackExchangeRedis(options =>
+        {
+            options.Configuration = redis;
+            options.InstanceName = "demo:";
+        })
+        .AddRedisDataProtection("HybridCacheKit.Demo")
+        .AddSessionSharing(options => options.CookieSecurePolicy = CookieSecurePolicy.SameAsRequest);
+}
+
+// [Cached]-style responses and [InvalidatesTags], through the same engine.
+builder.Services.AddDistributedResponseCache();
+
+// The admin endpoints (/_cache) need an authorised caller: here, a request carrying the X-Admin-Key header.
+var adminKey = builder.Configuration["Demo:AdminKey"];
+builder.Services.AddAuthentication(AdminKeyAuthentication.SchemeName)
+    .AddScheme<AuthenticationSchemeOptions, AdminKeyAuthentication>(AdminKeyAuthentication.SchemeName, _ => { });
+builder.Services.AddAuthorization(options => options.AddPolicy("cache-admin", policy =>
+    policy.AddAuthenticationSchemes(AdminKeyAuthentication.SchemeName).RequireAuthenticatedUser()));
+
 builder.Services.AddSingleton<ProductDatabase>();
 builder.Services.AddSingleton<CacheStats>();
 
 var app = builder.Build();
 app.Services.GetRequiredService<CacheStats>(); // start counting from the first request
+if (string.IsNullOrEmpty(adminKey))
+{
+    Console.WriteLine("Demo:AdminKey is not set: the /_cache admin endpoints answer 401 to everyone.");
+}
+
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseSession();
+app.UseDistributedResponseCache();
 
 app.MapGet("/", () => IndexPage.Text);
 
@@ -107,7 +148,7 @@ app.MapGet("/products", async (HybridCache cache, ProductDatabase db, TimeProvid
     });
 });
 
-app.MapPost("/products/{id:int}/price", async (int id, decimal value, HybridCache cache, ProductDatabase db, CancellationToken ct) =>
+app.MapPost("/products/{id:int}/price", (int id, decimal value, ProductDatabase db) =>
 {
     if (value <= 0)
     {
@@ -119,21 +160,32 @@ app.MapPost("/products/{id:int}/price", async (int id, decimal value, HybridCach
         return Results.NotFound(new { error = $"No product {id}." });
     }
 
-    // Everything tagged with this product (the product itself and the list) is a miss from now on.
-    await cache.RemoveByTagAsync($"product:{id}", ct);
-    return Results.Ok(new { id, price = value, invalidatedTag = $"product:{id}" });
+    // After this 2xx response, [InvalidatesTags] evicts everything tagged with this product (the product, the product
+    // list) and the cached catalog response, on every node — before the response is sent, so the next read is fresh.
+    return Results.Ok(new { id, price = value, invalidatedTags = new[] { $"product:{id}", "catalog" } });
+}).InvalidatesTags("product:{id}", "catalog");
+
+// A whole response cached by the response cache: status, headers and body, with an ETag; shared by every node.
+app.MapGet("/catalog", async (ProductDatabase db, TimeProvider clock, CancellationToken ct) =>
+{
+    var products = await db.GetAllProductsAsync(ct);
+    return Results.Ok(new { products, generatedAt = clock.GetUtcNow(), generatedBy = nodeName });
+}).CacheResponse(policy => policy.Duration(expiration).Tags("catalog"));
+
+// A session counter: through the round-robin front it keeps counting although the nodes alternate.
+app.MapGet("/session", async (HttpContext context) =>
+{
+    await context.Session.LoadAsync(context.RequestAborted);
+    var visits = (context.Session.GetInt32("visits") ?? 0) + 1;
+    context.Session.SetInt32("visits", visits);
+    return Results.Ok(new { visits, servedBy = nodeName });
 });
 
-app.MapDelete("/cache/tags/{tag}", async (string tag, HybridCache cache, CancellationToken ct) =>
+// Evict by tag or key on every node: DELETE /_cache/tags/{tag}, DELETE /_cache/keys/{key}, DELETE /_cache/all.
+app.MapCacheInvalidation("/_cache", options =>
 {
-    await cache.RemoveByTagAsync(tag, ct);
-    return Results.Ok(new { invalidatedTag = tag });
-});
-
-app.MapDelete("/cache", async (HybridCache cache, CancellationToken ct) =>
-{
-    await cache.RemoveByTagAsync("*", ct); // "*" means every entry
-    return Results.Ok(new { invalidatedTag = "*" });
+    options.AuthorizationPolicy = "cache-admin";
+    options.AllowClearAll = true;
 });
 
 app.MapPost("/database/outage", (bool down, ProductDatabase db) =>
@@ -145,6 +197,7 @@ app.MapPost("/database/outage", (bool down, ProductDatabase db) =>
 app.MapGet("/stats", (CacheStats stats, ProductDatabase db) => Results.Ok(new { cache = stats.Snapshot(), databaseQueries = db.QueryCount }));
 
 app.MapGet("/health", () => "ok");
+app.MapGet("/node", () => Results.Ok(new { node = nodeName }));
 
 app.Run();
 

@@ -13,8 +13,11 @@ public sealed class DemoApp(int databaseDelayMs = 20, double cacheExpirationSeco
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Demo:DatabaseDelayMs", databaseDelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Demo:AdminKey", AdminKey);
         builder.UseSetting("Demo:CacheExpirationSeconds", cacheExpirationSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
+
+    public const string AdminKey = "test-admin-key";
 
     public async Task<ProductResponse> GetProductAsync(int id)
         => (await CreateClient().GetFromJsonAsync<ProductResponse>($"/products/{id}"))!;
@@ -29,6 +32,15 @@ public sealed class DemoApp(int databaseDelayMs = 20, double cacheExpirationSeco
     {
         using var response = await CreateClient().SendAsync(new HttpRequestMessage(method, url));
         response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>An admin call, authorised by the demo's X-Admin-Key header.</summary>
+    public async Task AdminAsync(HttpMethod method, string url)
+    {
+        using var request = new HttpRequestMessage(method, url);
+        request.Headers.Add("X-Admin-Key", AdminKey);
+        using var response = await CreateClient().SendAsync(request);
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, response.StatusCode);
     }
 }
 

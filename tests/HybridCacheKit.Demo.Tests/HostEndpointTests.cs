@@ -21,7 +21,7 @@ public sealed class HostEndpointTests : IDisposable
         var body = await response.Content.ReadAsStringAsync();
 
         Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
-        foreach (var endpoint in new[] { "GET    /products/{id}", "GET    /products", "POST   /products/{id}/price", "DELETE /cache/tags/{tag}", "DELETE /cache", "GET    /stats", "GET    /health" })
+        foreach (var endpoint in new[] { "GET    /products/{id}", "GET    /products", "POST   /products/{id}/price", "GET    /catalog", "GET    /session", "DELETE /_cache/tags/{tag}", "DELETE /_cache/all", "GET    /stats", "GET    /health" })
         {
             Assert.Contains(endpoint, body);
         }

@@ -23,13 +23,13 @@ public sealed class StatsEndpointTests : IDisposable
     }
 
     [Fact]
-    public async Task GetStats_AfterPriceUpdate_CountsTagInvalidation()
+    public async Task GetStats_AfterPriceUpdate_CountsTagInvalidations()
     {
         await _app.SendAsync(HttpMethod.Post, "/products/2/price?value=10");
 
         var stats = await _app.GetStatsAsync();
 
-        Assert.Equal(1, stats.Cache.TagInvalidations);
+        Assert.Equal(2, stats.Cache.TagInvalidations); // product:2 and catalog
     }
 
     [Fact]

@@ -48,8 +48,20 @@ internal sealed partial class ResponseCacheMiddleware
             // The owner. Its run has normally finished by now; with eager refresh enabled the engine may have answered
             // from L1 while starting a background run with our state, so wait for it either way.
             await state.Completion.ConfigureAwait(false);
-            await WriteOwnResponseAsync(context, state).ConfigureAwait(false);
-            return;
+            if (state.Produced)
+            {
+                await WriteOwnResponseAsync(context, state).ConfigureAwait(false);
+                return;
+            }
+
+            // Our endpoint threw and the engine's fail-safe answered with the stale entry instead: serve that, on a
+            // clean response (the endpoint may have set a status or headers before it failed).
+            if (context.Response.HasStarted)
+            {
+                return;
+            }
+
+            context.Response.Clear();
         }
 
         switch (result.Kind)
@@ -119,6 +131,7 @@ internal sealed partial class ResponseCacheMiddleware
         {
             await _next(context).ConfigureAwait(false);
             await buffer.FinishAsync().ConfigureAwait(false);
+            state.Produced = true;
         }
         catch
         {
@@ -338,6 +351,9 @@ internal sealed partial class ResponseCacheMiddleware
 
         /// <summary>The owner's buffered body, written after the run.</summary>
         public byte[]? Body { get; set; }
+
+        /// <summary>The endpoint ran to completion on the owner's context (its response is the owner's to write).</summary>
+        public bool Produced { get; set; }
 
         /// <summary>The owner's body went straight to the client (too large, or buffering disabled).</summary>
         public bool Streamed { get; set; }

@@ -1,4 +1,5 @@
 using System.Text;
+using HybridCacheKit.Distributed;
 using HybridCacheKit.StackExchangeRedis;
 using HybridCacheKit.TestUtilities.Redis;
 using Microsoft.AspNetCore.Builder;
@@ -12,13 +13,34 @@ internal static class RedisNodes
 {
     public static string NewInstanceName() => "rc-test-" + Guid.NewGuid().ToString("N")[..12] + ":";
 
-    public static Task<CacheTestHost> StartAsync(
+    /// <summary>Starts a node; with the backplane on, returns once it is connected (until then the engine distrusts L1).</summary>
+    public static async Task<CacheTestHost> StartAsync(
         RedisServerFixture redis,
         string instanceName,
         string node,
         TaskCompletionSource? gate = null,
         bool plainLayout = false,
-        TimeProvider? time = null) => CacheTestHost.StartAsync(
+        TimeProvider? time = null,
+        bool backplane = true)
+    {
+        var host = await StartCoreAsync(redis, instanceName, node, gate, plainLayout, time, backplane);
+        if (backplane)
+        {
+            var bus = host.App.Services.GetRequiredService<IHybridCacheBackplane>();
+            await EngineMetrics.WaitUntilAsync(() => bus.IsConnected, $"node {node}'s backplane connected");
+        }
+
+        return host;
+    }
+
+    private static Task<CacheTestHost> StartCoreAsync(
+        RedisServerFixture redis,
+        string instanceName,
+        string node,
+        TaskCompletionSource? gate,
+        bool plainLayout,
+        TimeProvider? time,
+        bool backplane) => CacheTestHost.StartAsync(
         app =>
         {
             app.UseAuthentication();
@@ -51,6 +73,7 @@ internal static class RedisNodes
         {
             o.Configuration = redis.ConfigurationString;
             o.InstanceName = instanceName;
+            o.EnableBackplane = backplane;
             if (plainLayout)
             {
                 o.ValueLayout = RedisValueLayout.PlainString;
@@ -64,25 +87,5 @@ internal static class RedisNodes
         await using var client = await redis.Server.CreateClientAsync();
         var reply = await client.ExecuteAsync("KEYS", instanceName + "rc:v1*");
         return [.. reply.Items!.Select(i => Encoding.UTF8.GetString(i.Bytes!))];
-    }
-
-    /// <summary>How many times Redis ran commands that read a value, since the last reset.</summary>
-    public static async Task<long> ReadCommandsAsync(RespClient client)
-    {
-        var info = Encoding.UTF8.GetString((await client.ExecuteAsync("INFO", "commandstats")).Bytes!);
-        long total = 0;
-        foreach (var line in info.Split('\n'))
-        {
-            foreach (var command in new[] { "get", "hget", "hmget", "hgetall", "evalsha", "eval", "exists", "mget", "getex" })
-            {
-                var prefix = $"cmdstat_{command}:calls=";
-                if (line.StartsWith(prefix, StringComparison.Ordinal))
-                {
-                    total += long.Parse(line[prefix.Length..line.IndexOf(',', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture);
-                }
-            }
-        }
-
-        return total;
     }
 }

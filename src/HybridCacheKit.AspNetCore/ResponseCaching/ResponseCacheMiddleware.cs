@@ -80,12 +80,21 @@ internal sealed partial class ResponseCacheMiddleware
 
         _hashThreshold = ResponseCacheKey.HashThreshold(engine.MaximumKeyLength);
         _authenticationConfigured = services.GetService<IAuthenticationSchemeProvider>() is not null;
-        EnsureHybridCacheKit(cache);
 
-        // Every endpoint's policy now, so a bad one fails start-up instead of a request.
+        // Every endpoint's policy now, so a bad one fails start-up instead of a request. The engine is required only
+        // when some endpoint is cached: an app that uses UseDistributedResponseCache for [InvalidatesTags] alone may
+        // register another HybridCache (a decorator, say).
         if (services.GetService<EndpointDataSource>() is { } endpoints)
         {
             _policies.ResolveAll(endpoints.Endpoints);
+            foreach (var endpoint in endpoints.Endpoints)
+            {
+                if (_policies.Get(endpoint) is not null)
+                {
+                    EnsureHybridCacheKit(cache);
+                    break;
+                }
+            }
         }
     }
 

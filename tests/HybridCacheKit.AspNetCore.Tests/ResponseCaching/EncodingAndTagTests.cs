@@ -30,7 +30,7 @@ public sealed class EncodingAndTagTests
                 o.Providers.Add<GzipCompressionProvider>();
                 o.MimeTypes = ["text/plain"];
             });
-            b.Services.AddControllers().AddApplicationPart(typeof(CachedController).Assembly);
+            b.Services.AddResponseCachingTestControllers();
         });
 
     private static async Task<(string Body, string? Encoding)> GetAsync(CacheTestHost host, string url, string? acceptEncoding)

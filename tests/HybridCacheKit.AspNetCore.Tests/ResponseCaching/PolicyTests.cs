@@ -328,6 +328,6 @@ public sealed class PolicyTests
         builder =>
         {
             TestAuthentication.Add(builder);
-            builder.Services.AddControllers().AddApplicationPart(typeof(CachedController).Assembly);
+            builder.Services.AddResponseCachingTestControllers();
         });
 }

@@ -31,7 +31,7 @@ public sealed class RedisStorageTests(RedisServerFixture redis)
         }
 
         // Nothing this node's keys are named with (its InstanceName) reached Redis during the hits.
-        var commands = await monitor.StopAsync(client);
+        var commands = (await monitor.NextBatchAsync()).Select(e => e.Line).ToList();
         Assert.DoesNotContain(commands, c => c.Contains(instance, StringComparison.Ordinal));
     }
 
@@ -47,7 +47,7 @@ public sealed class RedisStorageTests(RedisServerFixture redis)
         time.Advance(TimeSpan.FromSeconds(2)); // past LocalDuration (1 s), well within Duration (60 s)
         await using var monitor = await RedisMonitor.StartAsync(redis.Server);
         var body = await node.GetStringAsync("/products/9");
-        var commands = await monitor.StopAsync(client);
+        var commands = (await monitor.NextBatchAsync()).Select(e => e.Line).ToList();
 
         Assert.Equal("product 9 from A run 1", body);
         Assert.Contains(commands, c => c.Contains(instance + "rc:v1|", StringComparison.Ordinal));

@@ -17,6 +17,17 @@ internal sealed class CircuitBreaker(int threshold, TimeSpan breakDuration, Time
 
     public bool IsOpen => Volatile.Read(ref _state) != Closed;
 
+    /// <summary>
+    /// Whether <see cref="TryEnter"/> could return <see langword="true"/> now, without taking the half-open probe: closed,
+    /// or open with its break duration over.
+    /// </summary>
+    public bool WouldAdmit => Volatile.Read(ref _state) switch
+    {
+        Closed => true,
+        Open => time.GetTimestamp() >= Volatile.Read(ref _openUntilTimestamp),
+        _ => false,
+    };
+
     /// <summary>Whether a call may go to Redis now. In the half-open state only one caller gets <see langword="true"/>.</summary>
     public bool TryEnter()
     {

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using HybridCacheKit.Shared;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
@@ -20,6 +21,7 @@ internal sealed partial class RedisConnection : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CircuitBreaker _breaker;
+    private readonly DeadlineSlots _deadlines;
     private readonly Lock _gate = new();
     private Task<IConnectionMultiplexer>? _connecting;
     private Connected? _connected;
@@ -32,6 +34,7 @@ internal sealed partial class RedisConnection : IDisposable
         _time = time ?? TimeProvider.System;
         _logger = (ILogger?)loggerFactory?.CreateLogger<RedisConnection>() ?? NullLogger.Instance;
         _breaker = new CircuitBreaker(options.CircuitBreakerFailureThreshold, options.CircuitBreakDuration, _time);
+        _deadlines = new DeadlineSlots(_time);
         KeyPrefix = options.InstanceName;
     }
 
@@ -45,6 +48,9 @@ internal sealed partial class RedisConnection : IDisposable
     public TimeProvider TimeProvider => _time;
 
     public bool IsCircuitOpen => _breaker.IsOpen;
+
+    /// <summary>Whether the breaker would let a call through now (closed, or open with its break duration over).</summary>
+    public bool WouldAttempt => _breaker.WouldAdmit;
 
     /// <summary>The multiplexer if the connection has been established (it may currently be reconnecting).</summary>
     public IConnectionMultiplexer? Multiplexer => _connecting is { IsCompletedSuccessfully: true } t ? t.Result : null;
@@ -102,7 +108,7 @@ internal sealed partial class RedisConnection : IDisposable
             task = call(connected, state);
             if (!task.IsCompleted)
             {
-                await BoundedWait.WhenCompleted(task, DeadlineToken(remaining), cancellationToken).ConfigureAwait(false);
+                await BoundedWait.WhenCompleted(task, _deadlines.Token(remaining), cancellationToken).ConfigureAwait(false);
                 if (!task.IsCompleted)
                 {
                     cancellationToken.ThrowIfCancellationRequested();

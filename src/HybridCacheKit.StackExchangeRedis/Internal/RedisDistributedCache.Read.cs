@@ -69,32 +69,11 @@ internal sealed partial class RedisDistributedCache
         return entry;
     }
 
-    /// <summary>Runs the script; <see langword="null"/> when the server refuses scripts (remembered: no further tries).</summary>
+    /// <summary>Runs the read script; <see langword="null"/> when the server refuses scripts.</summary>
     private async Task<RedisValue[]?> TryReadWithScriptAsync(IDatabase db, ReadState state)
-    {
-        RedisKey[] keys = [state.Key];
-        RedisValue[] args = [state.NowUtcTicks, state.WithData ? WithData : WithoutData];
-        try
-        {
-            try
-            {
-                // StackExchange.Redis sends SCRIPT LOAD + EVAL the first time, then EVALSHA.
-                return (RedisValue[]?)await db.ScriptEvaluateAsync(GetAndRefreshScript.Text, keys, args).ConfigureAwait(false) ?? [];
-            }
-            catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
-            {
-                // The server lost its script cache (restart, failover, SCRIPT FLUSH). StackExchange.Redis 1.x forgets the
-                // hash on this error but does not retry; the second call sends the script text again (EVAL).
-                Log.ScriptReloaded(_logger);
-                return (RedisValue[]?)await db.ScriptEvaluateAsync(GetAndRefreshScript.Text, keys, args).ConfigureAwait(false) ?? [];
-            }
-        }
-        catch (Exception ex) when (ScriptRefusal(ex) is { } reason)
-        {
-            OnScriptsRefused(reason);
-            return null;
-        }
-    }
+        => await TryEvaluateAsync(db, GetAndRefreshScript.Text, [state.Key], [state.NowUtcTicks, state.WithData ? WithData : WithoutData]).ConfigureAwait(false) is { } reply
+            ? (RedisValue[]?)reply ?? []
+            : null;
 
     private readonly record struct ReadState(RedisDistributedCache Cache, RedisKey Key, bool WithData, long NowUtcTicks);
 }

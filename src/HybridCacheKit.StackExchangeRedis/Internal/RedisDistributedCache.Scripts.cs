@@ -2,7 +2,7 @@ using StackExchange.Redis;
 
 namespace HybridCacheKit.StackExchangeRedis.Internal;
 
-// Whether this cache may use Lua. It starts from HybridCacheKitRedisOptions.UseScripts and turns off for good the first
+// Whether this cache may use Lua (the read-and-refresh script and the write script). It starts from HybridCacheKitRedisOptions.UseScripts and turns off for good the first
 // time the server (or the client's command map) refuses EVAL/EVALSHA, so a locked-down Redis costs one failed command,
 // not one per read. Granting the commands later takes a restart of the application.
 internal sealed partial class RedisDistributedCache
@@ -11,6 +11,34 @@ internal sealed partial class RedisDistributedCache
 
     /// <summary>Whether reads still try the one-round-trip script.</summary>
     internal bool UsesScripts => Volatile.Read(ref _scriptsRefused) == 0;
+
+    /// <summary>
+    /// Runs <paramref name="script"/>; <see langword="null"/> when the server refuses scripts (remembered: no further
+    /// tries). Any other error propagates.
+    /// </summary>
+    private async Task<RedisResult?> TryEvaluateAsync(IDatabase db, string script, RedisKey[] keys, RedisValue[] args)
+    {
+        try
+        {
+            try
+            {
+                // StackExchange.Redis sends SCRIPT LOAD + EVAL the first time, then EVALSHA.
+                return await db.ScriptEvaluateAsync(script, keys, args).ConfigureAwait(false);
+            }
+            catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+            {
+                // The server lost its script cache (restart, failover, SCRIPT FLUSH). StackExchange.Redis 1.x forgets the
+                // hash on this error but does not retry; the second call sends the script text again (EVAL).
+                Log.ScriptReloaded(_logger);
+                return await db.ScriptEvaluateAsync(script, keys, args).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ScriptRefusal(ex) is { } reason)
+        {
+            OnScriptsRefused(reason);
+            return null;
+        }
+    }
 
     /// <summary>Stops using scripts; logs the first time only, even when concurrent reads are refused together.</summary>
     private void OnScriptsRefused(string reason)

@@ -1,11 +1,14 @@
 using Microsoft.Extensions.Caching.Distributed;
+using HybridCacheKit.StackExchangeRedis.Internal.Scripts;
 using StackExchange.Redis;
 
 namespace HybridCacheKit.StackExchangeRedis.Internal;
 
-// Set: the three hash fields and the TTL in one MULTI/EXEC, pipelined (one round trip) and atomic, so no reader ever
-// sees the new hash with the old TTL, and a connection lost half-way cannot leave a hash that never expires. Everything
-// touches one key, so it stays in one hash slot in a Redis Cluster.
+// Set: the three hash fields and the TTL in one atomic command, so no reader ever sees the new hash with the old TTL, and a
+// connection lost half-way cannot leave a hash that never expires. With scripts (the default) that command is one EVALSHA
+// (Scripts/SetEntryScript.cs); when the server refuses scripts, or UseScripts is off, it is a MULTI/EXEC transaction,
+// pipelined (one round trip as well, but about 2.5 times the client CPU of a single command in StackExchange.Redis 1.x,
+// measured with the load tool's rawtx mode). Everything touches one key, so it stays in one hash slot in a Redis Cluster.
 internal sealed partial class RedisDistributedCache
 {
     private async Task WriteAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token)
@@ -19,9 +22,23 @@ internal sealed partial class RedisDistributedCache
         var now = _time.GetUtcNow();
         var absolute = GetAbsoluteExpiration(now, options)?.UtcTicks;
         var sliding = options.SlidingExpiration?.Ticks;
-        var state = new WriteState(KeyFor(key), CreateFields(absolute, sliding, value), GetTtlSeconds(now.UtcTicks, absolute, sliding));
-        _ = await _connection.ExecuteAsync("set", state, static (db, s) => WriteEntryAsync(db, s), token).ConfigureAwait(false);
+        var ttlSeconds = GetTtlSeconds(now.UtcTicks, absolute, sliding);
+        if (UsesScripts)
+        {
+            var state = new ScriptWriteState(this, KeyFor(key), [absolute ?? NotPresent, sliding ?? NotPresent, value, ttlSeconds ?? NotPresent]);
+            if (await _connection.ExecuteAsync("set", state, static (db, s) => s.Cache.TryWriteWithScriptAsync(db, s), token).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+
+        var fields = new WriteState(KeyFor(key), CreateFields(absolute, sliding, value), ttlSeconds);
+        _ = await _connection.ExecuteAsync("set", fields, static (db, s) => WriteEntryAsync(db, s), token).ConfigureAwait(false);
     }
+
+    /// <summary>Runs the write script; <see langword="false"/> when the server refuses scripts (then the transaction runs).</summary>
+    private async Task<bool> TryWriteWithScriptAsync(IDatabase db, ScriptWriteState state)
+        => await TryEvaluateAsync(db, SetEntryScript.Text, [state.Key], state.Args).ConfigureAwait(false) is not null;
 
     private static async Task<bool> WriteEntryAsync(IDatabase db, WriteState state)
     {
@@ -61,6 +78,8 @@ internal sealed partial class RedisDistributedCache
             _ = task.Exception;
         }
     }
+
+    private readonly record struct ScriptWriteState(RedisDistributedCache Cache, RedisKey Key, RedisValue[] Args);
 
     private readonly record struct WriteState(RedisKey Key, HashEntry[] Fields, long? TtlSeconds);
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using HybridCacheKit.Distributed;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,7 +16,7 @@ namespace HybridCacheKit.StackExchangeRedis.Internal;
 /// <see cref="RedisConnection.ExecuteAsync{TState, T}"/>: bounded by the operation timeout, behind the circuit breaker,
 /// cancellable. The synchronous methods block on the same bounded calls, so they obey the same timeout.
 /// </summary>
-internal sealed partial class RedisDistributedCache : IBufferDistributedCache
+internal sealed partial class RedisDistributedCache : IBufferDistributedCache, IHybridCacheDistributedCacheAvailability
 {
     // DefaultHybridCache.ReservedPrefix: keys the engine writes for itself.
     private const string EngineReservedPrefix = "__hck:";
@@ -77,6 +78,9 @@ internal sealed partial class RedisDistributedCache : IBufferDistributedCache
     }
 
     public void Remove(string key) => RemoveAsync(key).GetAwaiter().GetResult();
+
+    /// <summary>False while the connection's circuit breaker rejects calls, so the engine skips them without an exception.</summary>
+    public bool IsAvailable => _connection.WouldAttempt;
 
     public async Task RemoveAsync(string key, CancellationToken token = default)
     {

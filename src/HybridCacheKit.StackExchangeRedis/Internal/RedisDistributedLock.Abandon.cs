@@ -26,8 +26,7 @@ internal sealed partial class RedisDistributedLock
     {
         try
         {
-            var payload = BackplaneMessageCodec.Encode(WireKind.LockReleased, _instanceId, _connection.TimeProvider.GetUtcNow().UtcTicks, key);
-            _connection.Multiplexer?.GetSubscriber().Publish(_notificationChannel, payload, CommandFlags.FireAndForget);
+            _connection.Multiplexer?.GetSubscriber().Publish(_notificationChannel, ReleaseAnnouncement(key), CommandFlags.FireAndForget);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -3,7 +3,8 @@ using StackExchange.Redis;
 namespace HybridCacheKit.StackExchangeRedis.Internal;
 
 // The lock's Redis commands. With scripts (the default), acquiring costs one round trip: SET NX PX, or on failure the
-// remaining PTTL, in one Lua call; releasing is a compare-and-delete in Lua. When the server refuses scripts (an ACL
+// remaining PTTL, in one Lua call; releasing is a compare-and-delete in Lua that also publishes the release announcement
+// (one round trip instead of two). When the server refuses scripts (an ACL
 // without EVAL/EVALSHA, or EVAL renamed away), the lock switches to plain commands for good: SET NX PX then PTTL, and
 // a WATCH/MULTI transaction conditioned on the token (Condition.StringEqual). Each script touches one key, so both
 // paths work on Redis Cluster.
@@ -20,6 +21,15 @@ internal sealed partial class RedisDistributedLock
     private const string ReleaseScript = """
         if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
         return 0
+        """;
+
+    // ARGV[2], ARGV[3]: the notification channel and the announcement. The announcement goes out whether or not the lock
+    // was still ours (see ReleaseAsync). A channel is not a key, so the script still touches one hash slot.
+    private const string ReleaseAndAnnounceScript = """
+        local released = 0
+        if redis.call('get', KEYS[1]) == ARGV[1] then released = redis.call('del', KEYS[1]) end
+        redis.call('publish', ARGV[2], ARGV[3])
+        return released
         """;
 
     // When the remaining time of a held lock cannot be told (plain commands: the key vanished, or has no expiry).
@@ -74,6 +84,13 @@ internal sealed partial class RedisDistributedLock
 
     /// <summary>Deletes the lock if <paramref name="token"/> still owns it. Returns whether it did.</summary>
     internal async Task<bool> ReleaseCoreAsync(string lockKey, string token, CancellationToken cancellationToken)
+        => (await ReleaseCoreAsync(lockKey, token, announcement: null, cancellationToken).ConfigureAwait(false)).Released;
+
+    /// <summary>
+    /// Deletes the lock if <paramref name="token"/> still owns it and, with scripts, publishes
+    /// <paramref name="announcement"/> in the same call. Returns whether it deleted the lock and whether it announced.
+    /// </summary>
+    private async Task<(bool Released, bool Announced)> ReleaseCoreAsync(string lockKey, string token, byte[]? announcement, CancellationToken cancellationToken)
     {
         if (UseScripts)
         {
@@ -81,10 +98,12 @@ internal sealed partial class RedisDistributedLock
             {
                 var reply = await _connection.ExecuteAsync(
                     "lock release",
-                    (key: (RedisKey)lockKey, token),
-                    static (db, s) => db.ScriptEvaluateAsync(ReleaseScript, [s.key], [s.token]),
+                    (key: (RedisKey)lockKey, token, channel: NotificationChannelName, announcement),
+                    static (db, s) => s.announcement is null
+                        ? db.ScriptEvaluateAsync(ReleaseScript, [s.key], [s.token])
+                        : db.ScriptEvaluateAsync(ReleaseAndAnnounceScript, [s.key], [s.token, s.channel, s.announcement]),
                     cancellationToken).ConfigureAwait(false);
-                return (long)reply == 1;
+                return ((long)reply == 1, announcement is not null);
             }
             catch (Exception ex) when (IsScriptRefused(ex))
             {
@@ -92,7 +111,11 @@ internal sealed partial class RedisDistributedLock
             }
         }
 
-        return await _connection.ExecuteAsync(
+        return (await ReleaseWithTransactionAsync(lockKey, token, cancellationToken).ConfigureAwait(false), false);
+    }
+
+    private Task<bool> ReleaseWithTransactionAsync(string lockKey, string token, CancellationToken cancellationToken)
+        => _connection.ExecuteAsync(
             "lock release",
             (key: (RedisKey)lockKey, token),
             static (db, s) =>
@@ -102,8 +125,7 @@ internal sealed partial class RedisDistributedLock
                 _ = transaction.KeyDeleteAsync(s.key);
                 return transaction.ExecuteAsync();
             },
-            cancellationToken).ConfigureAwait(false);
-    }
+            cancellationToken);
 
     /// <summary>
     /// An ACL without EVAL/EVALSHA ("NOPERM ... the 'evalsha' command"), EVAL renamed away ("ERR unknown command 'EVAL'"),

@@ -108,9 +108,12 @@ internal sealed partial class RedisDistributedLock
     private TimeSpan CapRetryAfter(TimeSpan retryAfter)
         => NotificationsConfirmed || retryAfter <= UnconfirmedRetryAfter ? retryAfter : UnconfirmedRetryAfter;
 
+    private byte[] ReleaseAnnouncement(string key)
+        => BackplaneMessageCodec.Encode(WireKind.LockReleased, _instanceId, _connection.TimeProvider.GetUtcNow().UtcTicks, key);
+
     private async ValueTask AnnounceReleaseAsync(string key)
     {
-        var payload = BackplaneMessageCodec.Encode(WireKind.LockReleased, _instanceId, _connection.TimeProvider.GetUtcNow().UtcTicks, key);
+        var payload = ReleaseAnnouncement(key);
         try
         {
             await _connection.ExecuteSubscriberAsync(

@@ -119,9 +119,10 @@ internal sealed partial class RedisDistributedLock : IHybridCacheDistributedLock
 
         // This process's own waiters (runs of the same key with other flags) need no round trip.
         _waiters.Complete(lease.Key);
+        bool announced;
         try
         {
-            await ReleaseCoreAsync(LockKey(lease.Key), lease.OwnerToken, cancellationToken).ConfigureAwait(false);
+            (_, announced) = await ReleaseCoreAsync(LockKey(lease.Key), lease.OwnerToken, ReleaseAnnouncement(lease.Key), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
@@ -132,8 +133,12 @@ internal sealed partial class RedisDistributedLock : IHybridCacheDistributedLock
         }
 
         // Announced even when the lock was no longer ours (it outlived LockExpiry): the value is stored now either way,
-        // and waiters that wake up re-read L2 or try the lock again.
-        await AnnounceReleaseAsync(lease.Key).ConfigureAwait(false);
+        // and waiters that wake up re-read L2 or try the lock again. The release script has announced already; the
+        // plain-command path announces with a second command.
+        if (!announced)
+        {
+            await AnnounceReleaseAsync(lease.Key).ConfigureAwait(false);
+        }
     }
 
     public void Dispose()

@@ -27,7 +27,11 @@ public static class HybridCacheKitDiagnostics
     /// <summary>Counter of callers that joined a run already in progress for the same key instead of starting their own.</summary>
     public const string StampedeJoins = "hybridcache.stampede.joins";
 
-    /// <summary>Counter of failed or timed-out L2 operations; tag <see cref="OperationTag"/> names the operation.</summary>
+    /// <summary>
+    /// Counter of failed or timed-out L2 operations; tag <see cref="OperationTag"/> names the operation. Operations not
+    /// attempted because the L2 reported itself unavailable (an open circuit breaker) carry
+    /// <see cref="ErrorTypeTag"/> = <see cref="ErrorTypeUnavailable"/>.
+    /// </summary>
     public const string DistributedErrors = "hybridcache.l2.errors";
 
     /// <summary>Histogram of L2 operation durations, in seconds; tag <see cref="OperationTag"/> names the operation.</summary>
@@ -77,4 +81,13 @@ public static class HybridCacheKitDiagnostics
 
     /// <summary>The tag naming an L2 operation (<c>get</c>, <c>set</c>, <c>remove</c>, <c>tag_get</c>, <c>tag_set</c>).</summary>
     public const string OperationTag = "hybridcache.operation";
+
+    /// <summary>The tag classifying an error (OpenTelemetry's <c>error.type</c>).</summary>
+    public const string ErrorTypeTag = "error.type";
+
+    /// <summary>
+    /// <see cref="ErrorTypeTag"/> of an L2 operation the engine did not attempt because the L2 reported itself unavailable
+    /// (<see cref="Distributed.IHybridCacheDistributedCacheAvailability"/>).
+    /// </summary>
+    public const string ErrorTypeUnavailable = "unavailable";
 }

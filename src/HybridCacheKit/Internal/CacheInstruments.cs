@@ -143,6 +143,18 @@ internal sealed class CacheInstruments : IDisposable
         }
     }
 
+    /// <summary>
+    /// An L2 operation not attempted because the L2 reported itself unavailable: an error tagged
+    /// <c>error.type = unavailable</c>, with no duration.
+    /// </summary>
+    public void L2Skipped(string operation)
+    {
+        if (_l2Errors.Enabled)
+        {
+            _l2Errors.Add(1, new KeyValuePair<string, object?>(OperationTag, operation), new KeyValuePair<string, object?>(ErrorTypeTag, ErrorTypeUnavailable));
+        }
+    }
+
     public void InvalidPayload()
     {
         if (_invalidPayloads.Enabled)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using HybridCacheKit.Internal.Envelope;
+using HybridCacheKit.Shared;
 using Microsoft.Extensions.Caching.Distributed;
 
 namespace HybridCacheKit.Internal;
@@ -154,6 +155,13 @@ internal sealed partial class DefaultHybridCache
     /// Runs one L2 operation under the timeout. Returns (false, default) on failure or timeout, having logged and
     /// counted it; rethrows only when <paramref name="cancellationToken"/> itself was cancelled.
     /// </summary>
+    /// <remarks>
+    /// No timer per call: the deadline is a token shared by the calls that start within the same few milliseconds
+    /// (DeadlineSlots), and the wait is a pooled waiter (BoundedWait). The operation receives that deadline (linked with
+    /// the caller's token when the caller's can be cancelled), so an L2 that honours cancellation stops at the timeout.
+    /// While the L2 reports itself unavailable (<see cref="Distributed.IHybridCacheDistributedCacheAvailability"/>, e.g. an open
+    /// circuit breaker), it is not called at all: an outage costs no exception per operation.
+    /// </remarks>
     private async ValueTask<(bool Ok, TResult? Result)> CallL2Async<TArg, TResult>(
         string operation,
         string key,
@@ -161,13 +169,21 @@ internal sealed partial class DefaultHybridCache
         Func<TArg, CancellationToken, ValueTask<TResult>> call,
         CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_l2Availability is { IsAvailable: false })
+        {
+            _metrics.L2Skipped(operation);
+            return (false, default);
+        }
+
         var started = _clock.TimeProvider.GetTimestamp();
         var timeout = _options.DistributedCacheTimeout;
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var deadline = _l2Deadlines.Token(timeout);
+        using var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline) : null;
         Task<TResult>? task = null;
         try
         {
-            var pending = call(arg, linked.Token);
+            var pending = call(arg, linked?.Token ?? deadline);
             TResult result;
             if (pending.IsCompleted)
             {
@@ -176,7 +192,14 @@ internal sealed partial class DefaultHybridCache
             else
             {
                 task = pending.AsTask();
-                result = await task.WaitAsync(timeout, _clock.TimeProvider, cancellationToken).ConfigureAwait(false);
+                await BoundedWait.WhenCompleted(task, deadline, cancellationToken).ConfigureAwait(false);
+                if (!task.IsCompleted)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    throw new TimeoutException();
+                }
+
+                result = task.GetAwaiter().GetResult();
             }
 
             _metrics.L2Operation(operation, _clock.TimeProvider.GetElapsedTime(started), failed: false);
@@ -184,11 +207,19 @@ internal sealed partial class DefaultHybridCache
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            ObserveLater(task);
             throw;
         }
-        catch (TimeoutException) when (task is { IsCompleted: false })
+        catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && deadline.IsCancellationRequested))
         {
-            await linked.CancelAsync().ConfigureAwait(false);
+            // The deadline passed: the wait gave up (TimeoutException), or the operation itself honoured the deadline.
+            // The wait may have ended before the linked source heard of the deadline (it runs the deadline's callbacks
+            // in turn); cancel it here, so an operation that honours cancellation stops now rather than at its own limit.
+            if (linked is not null)
+            {
+                await linked.CancelAsync().ConfigureAwait(false);
+            }
+
             ObserveLater(task);
             _metrics.L2Operation(operation, _clock.TimeProvider.GetElapsedTime(started), failed: true);
             Log.DistributedCacheTimedOut(_logger, operation, timeout, LogKey(key));

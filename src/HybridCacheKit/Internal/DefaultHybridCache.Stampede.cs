@@ -365,8 +365,8 @@ internal sealed partial class DefaultHybridCache
             TaskScheduler.Default);
     }
 
-    private static void ObserveLater(Task task)
-        => _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    private static void ObserveLater(Task? task)
+        => _ = task?.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     private readonly record struct FlightKey(string Key, HybridCacheEntryFlags Flags);
 }

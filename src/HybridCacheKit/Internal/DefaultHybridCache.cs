@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics.Metrics;
 using HybridCacheKit.Distributed;
+using HybridCacheKit.Shared;
 using HybridCacheKit.Serialization;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
@@ -31,6 +32,8 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
     private readonly HybridCacheKitOptions _options;
     private readonly IDistributedCache? _l2;
     private readonly IBufferDistributedCache? _bufferL2;
+    private readonly IHybridCacheDistributedCacheAvailability? _l2Availability;
+    private readonly DeadlineSlots _l2Deadlines;
     private readonly L1Store _l1;
     private readonly SerializerRegistry _serializers;
     private readonly CacheClock _clock;
@@ -65,6 +68,8 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
         _serializers = new SerializerRegistry(services, _options);
         _l2 = services.GetService<IDistributedCache>();
         _bufferL2 = _l2 as IBufferDistributedCache;
+        _l2Availability = _l2 as IHybridCacheDistributedCacheAvailability;
+        _l2Deadlines = new DeadlineSlots(_clock.TimeProvider);
         _l1 = new L1Store(_clock, _options.LocalCacheSizeLimitBytes, TimeSpan.FromSeconds(10));
 
         _defaultExpiration = _options.DefaultEntryOptions?.Expiration ?? s_defaultExpiration;

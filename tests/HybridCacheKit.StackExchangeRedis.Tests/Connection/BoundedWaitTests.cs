@@ -1,3 +1,4 @@
+using HybridCacheKit.Shared;
 using HybridCacheKit.StackExchangeRedis.Internal;
 
 namespace HybridCacheKit.StackExchangeRedis.Tests.Connection;

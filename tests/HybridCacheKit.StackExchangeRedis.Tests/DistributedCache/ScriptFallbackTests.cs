@@ -134,5 +134,47 @@ public sealed class ScriptFallbackTests : IAsyncLifetime
         Assert.DoesNotContain(harness.RedisKey("k"), refused.FullText, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task SetAsync_AclDeniesScripts_WritesWithOneTransactionAndLogsOnce()
+    {
+        using (var admin = _server.CreateClient())
+        {
+            CacheHarness.RawOk(admin.Execute("ACL", "SETUSER", "default", "-eval", "-evalsha"));
+        }
+
+        using var harness = CacheHarness.Create(_server);
+        await harness.Cache.SetAsync("a", [1], Sliding);
+        ServerStats.Reset(harness.Raw);
+
+        await harness.Cache.SetAsync("b", [2], Sliding);
+
+        var stats = ServerStats.CommandStats(harness.Raw);
+        Assert.Equal(1, ServerStats.Calls(stats, "multi"));
+        Assert.Equal(1, ServerStats.Calls(stats, "hmset"));
+        Assert.Equal(1, ServerStats.Calls(stats, "expire"));
+        Assert.Equal(1, ServerStats.Calls(stats, "exec"));
+        Assert.Equal([1], await harness.Cache.GetAsync("a"));
+        Assert.Equal([2], await harness.Cache.GetAsync("b"));
+        Assert.InRange(harness.Pttl("a"), 118_000, 120_000);
+        Assert.False(harness.Cache.UsesScripts);
+        Assert.Single(harness.Logs.WithEventId(2100));
+    }
+
+    [Fact]
+    public async Task SetAsync_UseScriptsFalse_OneTransactionAndNoScript()
+    {
+        using var harness = CacheHarness.Create(_server, configure: o => o.UseScripts = false);
+        ServerStats.Reset(harness.Raw);
+
+        await harness.Cache.SetAsync("k", [1], Sliding);
+
+        var stats = ServerStats.CommandStats(harness.Raw);
+        Assert.False(stats.ContainsKey("eval"));
+        Assert.False(stats.ContainsKey("evalsha"));
+        Assert.Equal(1, ServerStats.Calls(stats, "multi"));
+        Assert.Equal(1, ServerStats.Calls(stats, "exec"));
+        Assert.InRange(harness.Pttl("k"), 118_000, 120_000);
+    }
+
     private static void Shorten(CacheHarness harness, string key, int seconds) => CacheHarness.RawOk(harness.Raw.Execute("EXPIRE", harness.RedisKey(key), seconds));
 }

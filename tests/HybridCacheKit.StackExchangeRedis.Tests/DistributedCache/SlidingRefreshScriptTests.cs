@@ -67,17 +67,60 @@ public sealed class SlidingRefreshScriptTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task SetAsync_OneTransaction_HashFieldsAndExpireTogether()
+    public async Task SetAsync_OneScript_HashFieldsAndExpireTogether()
     {
+        await _harness.Cache.SetAsync("warm-up", [0], Sliding); // the first call loads the script (SCRIPT LOAD + EVAL)
         ServerStats.Reset(_harness.Raw);
 
         await _harness.Cache.SetAsync("k", [1], Sliding);
 
         var stats = ServerStats.CommandStats(_harness.Raw);
-        Assert.Equal(1, ServerStats.Calls(stats, "multi"));
-        Assert.Equal(1, ServerStats.Calls(stats, "exec"));
-        Assert.Equal(1, ServerStats.Calls(stats, "hmset") + ServerStats.Calls(stats, "hset"));
+        Assert.Equal(1, ServerStats.Calls(stats, "evalsha"));
+        Assert.Equal(0, ServerStats.Calls(stats, "multi"));
+        Assert.Equal(0, ServerStats.Calls(stats, "exec"));
+        Assert.Equal(1, ServerStats.Calls(stats, "hmset"));
         Assert.Equal(1, ServerStats.Calls(stats, "expire"));
+        var fields = _harness.HashGetAll("k");
+        Assert.Equal(-1, CacheHarness.Long(fields, "absexp"));
+        Assert.Equal(Sliding.SlidingExpiration!.Value.Ticks, CacheHarness.Long(fields, "sldexp"));
+        Assert.Equal([1], fields["data"]);
+        Assert.InRange(_harness.Pttl("k"), 118_000, 120_000);
+    }
+
+    [Fact]
+    public async Task SetAsync_WithoutExpirationOverAnExpiringEntry_ScriptPersistsTheKey()
+    {
+        await _harness.Cache.SetAsync("k", [1], Sliding);
+
+        await _harness.Cache.SetAsync("k", [2], new DistributedCacheEntryOptions());
+
+        Assert.Equal(-1, _harness.Pttl("k"));
+        Assert.Equal([2], await _harness.Cache.GetAsync("k"));
+    }
+
+    [Fact]
+    public async Task SetAsync_ServerLostScriptCache_SendsScriptAgainAndWrites()
+    {
+        await _harness.Cache.SetAsync("k", [1], Sliding);
+        CacheHarness.RawOk(_harness.Raw.Execute("SCRIPT", "FLUSH"));
+
+        await _harness.Cache.SetAsync("k", [2], Sliding);
+
+        Assert.Equal([2], await _harness.Cache.GetAsync("k"));
+        Assert.True(_harness.Cache.UsesScripts);
+        Assert.Single(_harness.Logs.WithEventId(2101));
+    }
+
+    [Fact]
+    public async Task SetAsync_KeyHoldsAString_FailsWithWrongTypeAndLeavesItsTtl()
+    {
+        CacheHarness.RawOk(_harness.Raw.Execute("SET", _harness.RedisKey("k"), "not a hash", "EX", 30));
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => _harness.Cache.SetAsync("k", [1], Sliding));
+
+        Assert.Contains("WRONGTYPE", error.Message, StringComparison.Ordinal);
+        Assert.InRange(_harness.Pttl("k"), 1, 30_000);
+        Assert.Equal("not a hash", _harness.Raw.Execute("GET", _harness.RedisKey("k")).Text);
     }
 
     [Fact]

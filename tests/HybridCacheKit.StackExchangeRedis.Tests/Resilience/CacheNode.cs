@@ -81,6 +81,10 @@ internal sealed class CacheNode : IAsyncDisposable
     /// <summary>The L2 operations the engine recorded so far (each one: duration in seconds and whether it failed).</summary>
     public IReadOnlyList<CollectedMeasurement> L2Operations => Metrics.Of(HybridCacheKitDiagnostics.DistributedDuration);
 
+    /// <summary>L2 operations the engine did not attempt because the Redis package reported its breaker open.</summary>
+    public int SkippedL2Operations => Metrics.Of(HybridCacheKitDiagnostics.DistributedErrors)
+        .Count(m => m.Tags.Any(t => t.Key == HybridCacheKitDiagnostics.ErrorTypeTag && Equals(t.Value, HybridCacheKitDiagnostics.ErrorTypeUnavailable)));
+
     /// <summary>Operations StackExchange.Redis has issued on the node's interactive connection so far (commands that went to Redis).</summary>
     public long SentOperations => Connection.Multiplexer?.GetCounters().Interactive.OperationCount ?? 0;
 

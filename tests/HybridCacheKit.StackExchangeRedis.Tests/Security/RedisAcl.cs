@@ -30,8 +30,8 @@ internal static class RedisAcl
         // connection handshake and health check (StackExchange.Redis sends SELECT before a transaction)
         "ping", "echo", "info", "cluster|nodes", "select",
 
-        // IDistributedCache (Microsoft's hash layout; also the engine's tag records): HMSET in a MULTI/EXEC with
-        // EXPIRE (or PERSIST for an entry without expiry), HMGET, DEL
+        // IDistributedCache (Microsoft's hash layout; also the engine's tag records): HMSET with EXPIRE (or PERSIST for
+        // an entry without expiry) inside the write script, or in a MULTI/EXEC without scripts; HMGET, DEL
         "hmget", "hmset", "expire", "persist", "del", "multi", "exec",
 
         // one-round-trip sliding refresh and lock scripts; optional: without them the package falls back to plain commands

@@ -71,6 +71,26 @@ public sealed class RedisDistributedLockTests(RedisServerFixture redis) : IDispo
         Assert.Equal(0, lockB.Waiters.Count);
     }
 
+    [Fact]
+    public async Task ReleaseAsync_WithScripts_DeletesAndAnnouncesInOneCommand()
+    {
+        var (lockA, _) = Create(scripts: true, o => o.LockExpiry = TimeSpan.FromSeconds(30));
+        var (lockB, _) = Create(scripts: true);
+        var warmUp = await lockA.TryAcquireAsync("warm-up", CancellationToken.None);
+        await lockA.ReleaseAsync(warmUp, CancellationToken.None); // loads the scripts (SCRIPT LOAD / EVAL)
+        var held = await lockA.TryAcquireAsync("k", CancellationToken.None);
+        var waiting = await lockB.TryAcquireAsync("k", CancellationToken.None);
+        await using var monitor = await RedisMonitor.StartAsync(redis.Server);
+
+        await lockA.ReleaseAsync(held, CancellationToken.None);
+        await waiting.Released.WaitAsync(s_wait);
+
+        var ours = (await monitor.NextBatchAsync()).Where(e => e.Line.Contains(_instanceName, StringComparison.Ordinal)).ToList();
+        var sent = ours.Where(e => !e.FromScript).Select(e => e.Command).ToList();
+        Assert.Equal(["evalsha"], sent);
+        Assert.Equal(["get", "del", "publish"], ours.Where(e => e.FromScript).Select(e => e.Command).ToList());
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

@@ -1,12 +1,12 @@
 using System.Threading.Tasks.Sources;
 
-namespace HybridCacheKit.StackExchangeRedis.Internal;
+namespace HybridCacheKit.Shared;
 
 /// <summary>
 /// Waits for a StackExchange.Redis task, a deadline token or the caller's token, whichever comes first, and never
 /// throws: the caller looks at the task afterwards. It is what <c>task.WaitAsync(timeout, token)</c> does, minus the
 /// promise and the timer it creates per call: the waiter is pooled, the deadline is a shared token
-/// (RedisConnection.Deadlines.cs), and the caller resumes inline on the thread that completed the wait, as an await of
+/// (DeadlineSlots.cs), and the caller resumes inline on the thread that completed the wait, as an await of
 /// the task itself would.
 /// </summary>
 /// <remarks>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Numerics;
 
 namespace HybridCacheKit.Internal;
 
@@ -14,6 +15,9 @@ internal sealed class L1Store : IDisposable
 {
     private const long AccessResolutionMs = 1000;
     private const double CompactToFraction = 0.8;
+
+    // Compaction ranks items by age in this many log-linear buckets (AgeOf); 256 longs on the stack.
+    private const int AgeBuckets = 256;
 
     private readonly ConcurrentDictionary<string, CacheItem> _items = new(StringComparer.Ordinal);
     private readonly CacheClock _clock;
@@ -81,7 +85,7 @@ internal sealed class L1Store : IDisposable
         Interlocked.Add(ref _size, delta);
         if (_sizeLimit is { } limit && Volatile.Read(ref _size) > limit)
         {
-            Compact(limit);
+            Compact(limit, item);
         }
     }
 
@@ -128,8 +132,20 @@ internal sealed class L1Store : IDisposable
 
     public void Dispose() => _sweepTimer.Dispose();
 
-    /// <summary>Brings the size under 80% of the limit: expired items first, then the least recently used.</summary>
-    private void Compact(long limit)
+    /// <summary>
+    /// Brings the size under 80% of the limit: expired items first, then the least recently used (within 12.5% of their
+    /// age), never the item whose store triggered the compaction.
+    /// </summary>
+    /// <remarks>
+    /// Two passes over the dictionary and no allocation: the first drops expired items and sums the sizes of the others
+    /// by age bucket (time since the last recorded access; hits record it to the second, stores to the millisecond); the
+    /// cut-off age is then
+    /// the youngest whose items, with all older ones, cover the excess; the second pass evicts everything older, and
+    /// items of the cut-off age until the size is under the target. Enumerating a ConcurrentDictionary takes no lock,
+    /// so readers and writers go on meanwhile. (Copying it to an array and sorting, as before, took every bucket lock,
+    /// and the array of a 16 MB tier of 1 KB values landed on the large object heap at each compaction.)
+    /// </remarks>
+    private void Compact(long limit, CacheItem justStored)
     {
         if (Interlocked.Exchange(ref _compacting, 1) != 0)
         {
@@ -138,28 +154,66 @@ internal sealed class L1Store : IDisposable
 
         try
         {
-            Sweep();
             var target = (long)(limit * CompactToFraction);
-            if (Volatile.Read(ref _size) <= target)
+            var nowMs = _clock.NowMs();
+            Span<long> bytesByAge = stackalloc long[AgeBuckets];
+            foreach (var pair in _items)
+            {
+                if (pair.Value.HoldUntilMs <= nowMs)
+                {
+                    Remove(pair.Key, pair.Value);
+                }
+                else
+                {
+                    bytesByAge[AgeOf(pair.Value, nowMs)] += pair.Value.Size;
+                }
+            }
+
+            var excess = Volatile.Read(ref _size) - target;
+            if (excess <= 0)
             {
                 return;
             }
 
-            var candidates = _items.ToArray();
-            Array.Sort(candidates, static (a, b) => a.Value.LastAccessMs.CompareTo(b.Value.LastAccessMs));
-            foreach (var pair in candidates)
+            var cutoff = AgeBuckets - 1;
+            for (long covered = 0; cutoff > 0; cutoff--)
             {
-                if (Volatile.Read(ref _size) <= target)
+                covered += bytesByAge[cutoff];
+                if (covered >= excess)
                 {
                     break;
                 }
+            }
 
-                Remove(pair.Key, pair.Value);
+            foreach (var pair in _items)
+            {
+                var age = AgeOf(pair.Value, nowMs);
+                if ((age > cutoff || (age == cutoff && Volatile.Read(ref _size) > target)) && !ReferenceEquals(pair.Value, justStored))
+                {
+                    Remove(pair.Key, pair.Value);
+                }
             }
         }
         finally
         {
             Volatile.Write(ref _compacting, 0);
         }
+    }
+
+    /// <summary>
+    /// The age bucket of an item: milliseconds since its last recorded access on a log-linear scale (exact below 16 ms,
+    /// then 8 buckets per power of two, so within 12.5%); the last bucket holds everything older (about 200 days).
+    /// </summary>
+    private static int AgeOf(CacheItem item, long nowMs)
+    {
+        var age = Math.Max(0, nowMs - Volatile.Read(ref item.LastAccessMs));
+        if (age < 16)
+        {
+            return (int)age;
+        }
+
+        var power = 63 - BitOperations.LeadingZeroCount((ulong)age); // 4 or more
+        var bucket = 16 + ((power - 4) * 8) + (int)((age >> (power - 3)) & 7);
+        return Math.Min(bucket, AgeBuckets - 1);
     }
 }

@@ -90,6 +90,70 @@ public sealed class L1StoreTests
     }
 
     [Fact]
+    public void Set_OverTheSizeLimit_RanksStoresToTheMillisecond()
+    {
+        var itemSize = Item(1_000).Size;
+        using var store = CreateStore(sizeLimit: itemSize * 10);
+        for (var i = 0; i < 10; i++)
+        {
+            store.Set("k" + i, Item(1_000));
+            _time.Advance(TimeSpan.FromMilliseconds(3));
+        }
+
+        store.Set("k10", Item(1_000));
+
+        // Down to 80% of the limit: the three oldest go, in age order, although all were stored within 30 ms.
+        Assert.Equal(8, store.Count);
+        Assert.False(store.TryGet("k0", out _, NowMs()));
+        Assert.False(store.TryGet("k1", out _, NowMs()));
+        Assert.False(store.TryGet("k2", out _, NowMs()));
+        Assert.True(store.TryGet("k3", out _, NowMs()));
+        Assert.True(store.TryGet("k10", out _, NowMs()));
+    }
+
+    [Fact]
+    public void Set_OverTheSizeLimit_DropsExpiredItemsBeforeLiveOnes()
+    {
+        var itemSize = Item(1_000).Size;
+        using var store = CreateStore(sizeLimit: itemSize * 10);
+        for (var i = 0; i < 9; i++)
+        {
+            store.Set("k" + i, Item(1_000));
+        }
+
+        // The most recently stored item, but past its hold time when the limit is crossed.
+        _time.Advance(TimeSpan.FromSeconds(1));
+        store.Set("expiring", Item(1_000, holdForMs: 500));
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        store.Set("k9", Item(1_000));
+
+        Assert.False(store.TryGet("expiring", out _, NowMs()));
+        Assert.Equal(8, store.Count); // the expired one, then two of the oldest live ones, down to 80%
+        Assert.True(store.TryGet("k9", out _, NowMs()));
+    }
+
+    [Fact]
+    public void Set_OverTheSizeLimitWithEverythingTheSameAge_NeverEvictsTheItemJustStored()
+    {
+        var itemSize = Item(1_000).Size;
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            using var store = CreateStore(sizeLimit: itemSize * 10);
+            for (var i = 0; i < 10; i++)
+            {
+                store.Set($"a{attempt}-k{i}", Item(1_000));
+            }
+
+            var last = $"a{attempt}-last";
+            store.Set(last, Item(1_000));
+
+            Assert.True(store.TryGet(last, out _, NowMs()), $"attempt {attempt}: the item just stored was evicted");
+            Assert.Equal(8, store.Count);
+        }
+    }
+
+    [Fact]
     public void Set_ItemLargerThanTheWholeLimit_IsNotStored()
     {
         using var store = CreateStore(sizeLimit: 500);

@@ -60,7 +60,8 @@ internal sealed partial class DefaultHybridCache
         }
     }
 
-    private async ValueTask ReleaseLockAsync(HybridCacheLockLease lease)
+    /// <summary>Releases the lock; never throws (a failed release leaves the lock to expire on its own).</summary>
+    private async Task ReleaseLockAsync(HybridCacheLockLease lease)
     {
         try
         {

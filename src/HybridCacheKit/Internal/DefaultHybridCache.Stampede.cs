@@ -24,6 +24,7 @@ internal sealed partial class DefaultHybridCache
         var tagArray = NormalizeTags(tags);
         var flightKey = new FlightKey(key, flags);
         Flight<T> flight;
+        Task? ownRun = null;
         while (true)
         {
             if (_flights.TryGetValue(flightKey, out var existing))
@@ -49,15 +50,21 @@ internal sealed partial class DefaultHybridCache
             if (_flights.TryAdd(flightKey, started))
             {
                 flight = started;
-                _ = RunFlightAsync(started, flightKey, state, plainFactory, contextFactory, options, tagArray, stale, skipL2Read: false);
+                ownRun = RunFlightAsync(started, flightKey, state, plainFactory, contextFactory, options, tagArray, stale, skipL2Read: false);
                 break;
             }
         }
 
-        return AwaitFlightAsync(flight, key, stale, cancellationToken);
+        return AwaitFlightAsync(flight, ownRun, key, stale, cancellationToken);
     }
 
-    private async ValueTask<T> AwaitFlightAsync<T>(Flight<T> flight, string key, CacheItem? stale, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for the flight's outcome. The caller that started the run waits for the run itself (<paramref name="ownRun"/>),
+    /// which ends right after it completes the flight, so it resumes inline on the thread that finished the run; callers
+    /// that joined wait for the flight's completion source, whose continuations run asynchronously (they must not run
+    /// inside the run). That saves the starting caller a thread-pool hop on every L1 miss.
+    /// </summary>
+    private async ValueTask<T> AwaitFlightAsync<T>(Flight<T> flight, Task? ownRun, string key, CacheItem? stale, CancellationToken cancellationToken)
     {
         var registration = cancellationToken.CanBeCanceled
             ? cancellationToken.UnsafeRegister(static s => ((Flight)s!).ReleaseCaller(), flight)
@@ -65,13 +72,14 @@ internal sealed partial class DefaultHybridCache
         try
         {
             var task = flight.Completion.Task;
+            var waitFor = ownRun ?? task;
             if (!task.IsCompleted)
             {
                 if (stale is not null && _failSafe && _options.FactorySoftTimeout is { } soft)
                 {
                     try
                     {
-                        await task.WaitAsync(soft, _clock.TimeProvider, cancellationToken).ConfigureAwait(false);
+                        await waitFor.WaitAsync(soft, _clock.TimeProvider, cancellationToken).ConfigureAwait(false);
                     }
                     catch (TimeoutException) when (!task.IsCompleted)
                     {
@@ -80,9 +88,14 @@ internal sealed partial class DefaultHybridCache
                         return stale.GetValue<T>();
                     }
                 }
+                else if (cancellationToken.CanBeCanceled)
+                {
+                    await waitFor.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
                 else
                 {
-                    await task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    // RunFlightAsync never faults (failures complete the flight); the outcome is read below.
+                    await waitFor.ConfigureAwait(false);
                 }
             }
 
@@ -254,7 +267,9 @@ internal sealed partial class DefaultHybridCache
         {
             if (lease is { IsAcquired: true })
             {
-                await ReleaseLockAsync(lease).ConfigureAwait(false);
+                // Not awaited: the value is stored and the flight completed, so nothing here waits for the release
+                // (its announcement wakes the other instances). The run, and with it the starting caller, ends now.
+                _ = ReleaseLockAsync(lease);
             }
         }
     }

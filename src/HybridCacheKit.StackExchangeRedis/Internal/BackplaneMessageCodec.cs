@@ -7,6 +7,9 @@ namespace HybridCacheKit.StackExchangeRedis.Internal;
 /// <summary>
 /// The wire format of the backplane and lock-release messages (docs/backplane.md, "Wire format"):
 /// <c>version (1 byte) | kind (1) | sender id (16, RFC 4122 byte order) | stamp (8, int64 little-endian UTC ticks) | subject (UTF-8, the rest)</c>.
+/// A batch (kind <see cref="WireKind.Batch"/>) carries several changes of one sender in one <c>PUBLISH</c>: the header's
+/// stamp field holds the number of changes, and the rest is that many
+/// <c>kind (1) | stamp (8) | subject length (4, int32 little-endian) | subject (UTF-8)</c> records.
 /// Decoding never throws: anything that is not a well-formed version-1 message is reported as such and ignored by the caller.
 /// </summary>
 internal static class BackplaneMessageCodec
@@ -33,6 +36,99 @@ internal static class BackplaneMessageCodec
     public static byte[] Encode(HybridCacheBackplaneMessage message, Guid sender)
         => Encode((WireKind)message.Kind, sender, message.StampUtcTicks, message.Subject);
 
+    /// <summary>Bytes of one change in a batch before its subject.</summary>
+    public const int BatchRecordHeaderLength = 1 + 8 + 4;
+
+    /// <summary>Encodes changes of one sender as one batch frame (a single change is better sent as a plain message).</summary>
+    public static byte[] EncodeBatch(IReadOnlyList<HybridCacheBackplaneMessage> messages, Guid sender)
+    {
+        var length = HeaderLength;
+        foreach (var message in messages)
+        {
+            length += BatchRecordHeaderLength + s_strictUtf8.GetByteCount(message.Subject);
+        }
+
+        var bytes = new byte[length];
+        bytes[0] = Version;
+        bytes[1] = (byte)WireKind.Batch;
+        sender.TryWriteBytes(bytes.AsSpan(2, 16), bigEndian: true, out _);
+        BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(18, 8), messages.Count);
+        var at = HeaderLength;
+        foreach (var message in messages)
+        {
+            bytes[at] = (byte)message.Kind;
+            BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(at + 1, 8), message.StampUtcTicks);
+            var written = s_strictUtf8.GetBytes(message.Subject, bytes.AsSpan(at + BatchRecordHeaderLength));
+            BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(at + 9, 4), written);
+            at += BatchRecordHeaderLength + written;
+        }
+
+        return bytes;
+    }
+
+    /// <summary>Whether <paramref name="bytes"/> is a version-1 batch frame (to be read with <see cref="TryDecodeBatch"/>).</summary>
+    public static bool IsBatch(ReadOnlySpan<byte> bytes) => bytes.Length > 1 && bytes[0] == Version && bytes[1] == (byte)WireKind.Batch;
+
+    /// <summary>
+    /// Decodes a batch frame into <paramref name="messages"/> (cleared first). All or nothing: a frame with any malformed
+    /// record, a change kind other than key changed, key removed or tag invalidated, or a count that does not match its
+    /// records yields no message.
+    /// </summary>
+    public static DecodeStatus TryDecodeBatch(ReadOnlySpan<byte> bytes, out Guid sender, List<WireMessage> messages)
+    {
+        messages.Clear();
+        sender = default;
+        if (!IsBatch(bytes) || bytes.Length < HeaderLength)
+        {
+            return DecodeStatus.Malformed;
+        }
+
+        sender = new Guid(bytes.Slice(2, 16), bigEndian: true);
+        var count = BinaryPrimitives.ReadInt64LittleEndian(bytes.Slice(18, 8));
+        var rest = bytes[HeaderLength..];
+        if (count < 1 || count > rest.Length / (BatchRecordHeaderLength + 1))
+        {
+            return DecodeStatus.Malformed;
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            if (rest.Length < BatchRecordHeaderLength)
+            {
+                return Fail(messages);
+            }
+
+            var kind = (WireKind)rest[0];
+            var subjectLength = BinaryPrimitives.ReadInt32LittleEndian(rest.Slice(9, 4));
+            if (kind is not (WireKind.KeyChanged or WireKind.KeyRemoved or WireKind.TagInvalidated)
+                || subjectLength < 1 || subjectLength > rest.Length - BatchRecordHeaderLength)
+            {
+                return Fail(messages);
+            }
+
+            string subject;
+            try
+            {
+                subject = s_strictUtf8.GetString(rest.Slice(BatchRecordHeaderLength, subjectLength));
+            }
+            catch (DecoderFallbackException)
+            {
+                return Fail(messages);
+            }
+
+            messages.Add(new WireMessage(kind, sender, BinaryPrimitives.ReadInt64LittleEndian(rest.Slice(1, 8)), subject));
+            rest = rest[(BatchRecordHeaderLength + subjectLength)..];
+        }
+
+        return rest.IsEmpty ? DecodeStatus.Ok : Fail(messages);
+
+        static DecodeStatus Fail(List<WireMessage> messages)
+        {
+            messages.Clear();
+            return DecodeStatus.Malformed;
+        }
+    }
+
     public static DecodeStatus TryDecode(ReadOnlySpan<byte> bytes, out WireMessage message)
     {
         message = default;
@@ -52,8 +148,9 @@ internal static class BackplaneMessageCodec
         }
 
         var kind = (WireKind)bytes[1];
-        if (!Enum.IsDefined(kind))
+        if (!Enum.IsDefined(kind) || kind == WireKind.Batch)
         {
+            // A batch is read with TryDecodeBatch; here it is not a single message.
             return DecodeStatus.UnknownKind;
         }
 
@@ -90,6 +187,9 @@ internal enum WireKind : byte
 
     /// <summary>On the lock channel: the lock of the cache key in the subject was released.</summary>
     LockReleased = 0x41,
+
+    /// <summary>On the backplane channel: several changes of one sender (see <see cref="BackplaneMessageCodec.EncodeBatch"/>).</summary>
+    Batch = 0x42,
 }
 
 internal enum DecodeStatus

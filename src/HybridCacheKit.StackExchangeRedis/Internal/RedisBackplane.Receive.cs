@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using StackExchange.Redis;
 
 namespace HybridCacheKit.StackExchangeRedis.Internal;
@@ -19,6 +20,12 @@ internal sealed partial class RedisBackplane
         try
         {
             byte[]? bytes = value;
+            if (bytes is not null && BackplaneMessageCodec.IsBatch(bytes))
+            {
+                OnBatch(bytes);
+                return;
+            }
+
             var status = BackplaneMessageCodec.TryDecode(bytes, out var message);
             if (status != DecodeStatus.Ok)
             {
@@ -48,6 +55,29 @@ internal sealed partial class RedisBackplane
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             Log.ListenerFailed(_logger, ex);
+        }
+    }
+
+    private void OnBatch(byte[] bytes)
+    {
+        // Our own batches come back too: recognise them by the header alone, without decoding every record.
+        if (bytes.Length >= BackplaneMessageCodec.HeaderLength && new Guid(bytes.AsSpan(2, 16), bigEndian: true) == InstanceId)
+        {
+            Interlocked.Add(ref _ownIgnored, Math.Max(0, BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(18, 8))));
+            return;
+        }
+
+        var messages = new List<WireMessage>();
+        var status = BackplaneMessageCodec.TryDecodeBatch(bytes, out _, messages);
+        if (status != DecodeStatus.Ok)
+        {
+            Reject(status);
+            return;
+        }
+
+        foreach (var message in messages)
+        {
+            _listener?.OnMessage(message.ToBackplaneMessage());
         }
     }
 

@@ -21,7 +21,12 @@ internal sealed partial class RedisBackplane : IHybridCacheBackplane, IDisposabl
     private readonly RedisChannel _channel;
     private readonly Action<RedisChannel, RedisValue> _handler;
     private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _outboxGate = new();
     private IHybridCacheBackplaneListener? _listener;
+    private List<HybridCacheBackplaneMessage> _outbox = [];
+    private TaskCompletionSource<bool>? _outboxSent;
+    private bool _publishing;
+    private long _publishes;
     private int _disposed;
 
     public RedisBackplane(RedisConnection connection, ILoggerFactory? loggerFactory = null)
@@ -53,6 +58,9 @@ internal sealed partial class RedisBackplane : IHybridCacheBackplane, IDisposabl
     /// <summary>Messages dropped because they were not well-formed version-1 messages (garbage, other versions, unknown kinds).</summary>
     internal long RejectedMessages => Interlocked.Read(ref _rejected);
 
+    /// <summary><c>PUBLISH</c> commands of changes that Redis answered (one per change, or one per batch).</summary>
+    internal long Publishes => Interlocked.Read(ref _publishes);
+
     /// <summary>This instance's own change messages that came back and were ignored.</summary>
     internal long OwnMessagesIgnored => Interlocked.Read(ref _ownIgnored);
 
@@ -78,22 +86,74 @@ internal sealed partial class RedisBackplane : IHybridCacheBackplane, IDisposabl
     /// and not announcing it would leave other nodes serving stale L1 copies. The wait is bounded by
     /// <see cref="HybridCacheKitRedisOptions.OperationTimeout"/> instead.
     /// </summary>
-    public async ValueTask<bool> PublishAsync(HybridCacheBackplaneMessage message, CancellationToken cancellationToken)
+    /// <remarks>
+    /// One <c>PUBLISH</c> is in flight at a time. Changes published meanwhile wait for it and then go together, as one
+    /// batch frame (<see cref="BackplaneMessageCodec.EncodeBatch"/>), in the next <c>PUBLISH</c>: under load a node sends
+    /// and every node receives one message per round trip instead of one per change, and a lone change still goes out at
+    /// once, as a plain message. Each caller's task completes when the <c>PUBLISH</c> carrying its change has been
+    /// answered (true) or has failed (false).
+    /// </remarks>
+    public ValueTask<bool> PublishAsync(HybridCacheBackplaneMessage message, CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _disposed) != 0 || string.IsNullOrEmpty(message.Subject) || !Enum.IsDefined(message.Kind))
         {
-            return false;
+            return ValueTask.FromResult(false);
         }
 
-        try
+        Task<bool> sent;
+        lock (_outboxGate)
         {
-            await PublishRawAsync("backplane publish", BackplaneMessageCodec.Encode(message, InstanceId), CancellationToken.None).ConfigureAwait(false);
-            return true;
+            _outbox.Add(message);
+            _outboxSent ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            sent = _outboxSent.Task;
+            if (_publishing)
+            {
+                return new ValueTask<bool>(sent);
+            }
+
+            _publishing = true;
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+
+        // This caller sends its own change (and any that join before the send starts), then whatever queued meanwhile.
+        _ = DrainOutboxAsync();
+        return new ValueTask<bool>(sent);
+    }
+
+    private async Task DrainOutboxAsync()
+    {
+        while (true)
         {
-            Log.PublishFailed(_logger, ex, message.Kind.ToString());
-            return false;
+            List<HybridCacheBackplaneMessage> batch;
+            TaskCompletionSource<bool> sent;
+            lock (_outboxGate)
+            {
+                if (_outbox.Count == 0)
+                {
+                    _publishing = false;
+                    return;
+                }
+
+                batch = _outbox;
+                sent = _outboxSent!;
+                _outbox = [];
+                _outboxSent = null;
+            }
+
+            var payload = batch.Count == 1 ? BackplaneMessageCodec.Encode(batch[0], InstanceId) : BackplaneMessageCodec.EncodeBatch(batch, InstanceId);
+            bool ok;
+            try
+            {
+                await PublishRawAsync("backplane publish", payload, CancellationToken.None).ConfigureAwait(false);
+                Interlocked.Increment(ref _publishes);
+                ok = true;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Log.PublishFailed(_logger, ex, batch.Count == 1 ? batch[0].Kind.ToString() : $"batch of {batch.Count}");
+                ok = false;
+            }
+
+            sent.TrySetResult(ok);
         }
     }
 

@@ -109,6 +109,32 @@ public abstract class CrossNodeInvalidationSuite
         Assert.InRange(nodes[1].Metrics.Of(HybridCacheKitDiagnostics.BackplaneLag)[0].Value, 0, 60);
     }
 
+    [Fact]
+    public async Task SetAsync_ManyConcurrentChangesOnNodeA_AreCoalescedAndNodeBEvictsEveryOne()
+    {
+        const int keys = 200;
+        await using var nodes = await CacheNodes.StartAsync(2, Configuration);
+        var (a, b) = (nodes[0], nodes[1]);
+        for (var i = 0; i < keys; i++)
+        {
+            Assert.Equal("v1", await GetAsync(b, "k" + i, "v1"));
+        }
+
+        var publishesBefore = a.RedisBackplane.Publishes;
+        var receivedBefore = b.MessagesReceived;
+
+        await Task.WhenAll(Enumerable.Range(0, keys).Select(i => a.Cache.SetAsync("k" + i, "v2-" + i, s_longLocal).AsTask()));
+
+        // Fewer PUBLISH commands than changes: the ones made while a PUBLISH was in flight went out together.
+        var publishes = a.RedisBackplane.Publishes - publishesBefore;
+        Assert.InRange(publishes, 1, keys - 1);
+        await Eventually.TrueAsync(() => b.MessagesReceived - receivedBefore >= keys, s_prompt, $"node B received all {keys} changes");
+        for (var i = 0; i < keys; i++)
+        {
+            Assert.Equal("v2-" + i, await GetAsync(b, "k" + i, "from-b-factory"));
+        }
+    }
+
     private static async Task<string> GetAsync(CacheNode node, string key, string factoryValue)
         => await node.Cache.GetOrCreateAsync(key, factoryValue, static (v, _) => ValueTask.FromResult(v), s_longLocal);
 }

@@ -142,9 +142,9 @@ internal sealed partial class ResponseCacheMiddleware
             return Bypass(context, NotStoredReason.Method);
         }
 
-        if (!TryGetUserPart(context, policy, out var user, out var userReason))
+        if (!TryGetUserPart(context, policy, out var user))
         {
-            return Bypass(context, userReason);
+            return Bypass(context, UserBypassReason(context));
         }
 
         if (HasBody(request))
@@ -194,10 +194,9 @@ internal sealed partial class ResponseCacheMiddleware
     /// With it, an authenticated user is keyed by the hash of their id, an anonymous request by "anonymous", and
     /// credentials that did not authenticate anyone bypass it.
     /// </summary>
-    private bool TryGetUserPart(HttpContext context, ResponseCachePolicy policy, out string? user, out NotStoredReason reason)
+    private bool TryGetUserPart(HttpContext context, ResponseCachePolicy policy, out string? user)
     {
         user = null;
-        reason = NotStoredReason.Authenticated;
         if (_authenticationConfigured && context.Features.Get<IAuthenticationFeature>() is null)
         {
             // Authentication is configured but has not run for this request: the cache sits before
@@ -207,7 +206,6 @@ internal sealed partial class ResponseCacheMiddleware
                 Log.AuthenticationNotRun(_logger);
             }
 
-            reason = NotStoredReason.AuthenticationNotRun;
             return false;
         }
 
@@ -247,6 +245,12 @@ internal sealed partial class ResponseCacheMiddleware
         user = string.Empty;
         return true;
     }
+
+    /// <summary>Why <see cref="TryGetUserPart"/> refused a request (kept off the hit path).</summary>
+    private NotStoredReason UserBypassReason(HttpContext context)
+        => _authenticationConfigured && context.Features.Get<IAuthenticationFeature>() is null
+            ? NotStoredReason.AuthenticationNotRun
+            : NotStoredReason.Authenticated;
 
     // A GET with a body: the key ignores the body, so such a request is neither served from nor stored in the cache.
     private static bool HasBody(HttpRequest request)

@@ -4,6 +4,7 @@
 # (tests/HybridCacheKit.AspNetCore.Bench, Release, loopback, logging off, Server GC).
 #
 #   bench/wrk-aspnetcore.sh                      # -t2 -c64, 5 s warm-up + 10 s per endpoint, one round
+#                                                # (plus one 5 s warm-up of every endpoint before the first round)
 #   THREADS=4 CONNECTIONS=256 DURATION=30s ROUNDS=3 bench/wrk-aspnetcore.sh
 #   ROUNDS=1 DURATION=2s WARMUP=1s bench/wrk-aspnetcore.sh     # smoke run: checks the script, measures nothing
 #
@@ -92,6 +93,12 @@ done
 URL[/oc-hck]="$BASE_HCK/oc-hck"
 PID_OF[/oc-hck]=$HCK_PID
 LABEL[/oc-hck]="/oc (HybridCacheKit store)"
+
+# A freshly started process is slow for its first seconds (tiered JIT, GC heaps growing): warm every endpoint of both
+# processes once before round 1, so the first endpoint measured on each process does not pay for its start-up.
+for ep in "${ENDPOINTS[@]}"; do
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "${URL[$ep]}" >/dev/null
+done
 
 declare -A RPS P99 VS_HELLO VS_OC ROUND_RPS CPU
 CLK_TCK=$(getconf CLK_TCK)

@@ -32,8 +32,8 @@ internal sealed class ResponseBuffer : PipeWriter, IHttpResponseBodyFeature
     /// <summary>Whether the body went past the limit (or buffering was disabled) and was streamed to the client.</summary>
     public bool IsStreaming { get; private set; }
 
-    /// <summary>Why the body was streamed: "too large" or "buffering disabled".</summary>
-    public string? StreamingReason { get; private set; }
+    /// <summary>Why the body was streamed: <see cref="NotStoredReason.TooLarge"/> or <see cref="NotStoredReason.BufferingDisabled"/>.</summary>
+    public NotStoredReason StreamingReason { get; private set; }
 
     /// <summary>The number of bytes collected so far.</summary>
     public int Length => _length;
@@ -46,7 +46,7 @@ internal sealed class ResponseBuffer : PipeWriter, IHttpResponseBodyFeature
     {
         if (!IsStreaming)
         {
-            SwitchToStreaming("buffering disabled");
+            SwitchToStreaming(NotStoredReason.BufferingDisabled);
         }
 
         _inner.DisableBuffering();
@@ -78,7 +78,7 @@ internal sealed class ResponseBuffer : PipeWriter, IHttpResponseBodyFeature
         _length += bytes;
         if (_length > _limit)
         {
-            SwitchToStreaming("too large");
+            SwitchToStreaming(NotStoredReason.TooLarge);
         }
     }
 
@@ -130,7 +130,7 @@ internal sealed class ResponseBuffer : PipeWriter, IHttpResponseBodyFeature
 
         if (_length + (long)source.Length > _limit)
         {
-            SwitchToStreaming("too large");
+            SwitchToStreaming(NotStoredReason.TooLarge);
             _inner.Writer.Write(source);
             return;
         }
@@ -168,7 +168,7 @@ internal sealed class ResponseBuffer : PipeWriter, IHttpResponseBodyFeature
         }
     }
 
-    private void SwitchToStreaming(string reason)
+    private void SwitchToStreaming(NotStoredReason reason)
     {
         IsStreaming = true;
         StreamingReason = reason;

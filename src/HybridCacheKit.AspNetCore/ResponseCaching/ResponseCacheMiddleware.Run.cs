@@ -15,9 +15,13 @@ internal sealed partial class ResponseCacheMiddleware
     private static readonly Func<RunState, HybridCacheFactoryContext, CancellationToken, ValueTask<CachedResponse>> s_run =
         static (state, factoryContext, _) => state.Middleware.RunAsync(state, factoryContext);
 
-    private async Task GetAsync(HttpContext context, ResponseCachePolicy policy, string key, string? user, bool secondLevel)
+    private async Task GetAsync(HttpContext context, ResponseCachePolicy policy, string key, string? user, bool secondLevel, long started)
     {
         var state = new RunState(this, context, policy, user, secondLevel);
+
+        // A response stored at or after this instant was produced by a run this request waited for (a stampede join);
+        // one stored before it was found in L2. Store times are taken after the endpoint ran, so a run always lands after.
+        var askedAt = _time.GetUtcNow().UtcTicks;
         CachedResponse result;
         try
         {
@@ -30,6 +34,11 @@ internal sealed partial class ResponseCacheMiddleware
                 // Our own run failed (the endpoint's exception), or our wait was cancelled while our run goes on for
                 // others: it uses this HttpContext, so the request must not end before it does.
                 await state.Completion.ConfigureAwait(false);
+                if (!context.RequestAborted.IsCancellationRequested)
+                {
+                    _metrics.NotStored(NotStoredReason.EndpointError);
+                }
+
                 throw;
             }
 
@@ -39,17 +48,28 @@ internal sealed partial class ResponseCacheMiddleware
             }
 
             Log.SharedRunFailed(_logger, ex.GetType().Name);
+            _metrics.NotStored(NotStoredReason.SharedRunFailed);
             await _next(context).ConfigureAwait(false);
             return;
         }
 
-        if (state.Close())
+        var owner = state.Close();
+        if (owner)
         {
             // The owner. Its run has normally finished by now; with eager refresh enabled the engine may have answered
             // from L1 while starting a background run with our state, so wait for it either way.
             await state.Completion.ConfigureAwait(false);
             if (state.Produced)
             {
+                if (state.NotStored is { } reason)
+                {
+                    _metrics.NotStored(reason);
+                }
+                else
+                {
+                    _metrics.Miss();
+                }
+
                 await WriteOwnResponseAsync(context, state).ConfigureAwait(false);
                 return;
             }
@@ -58,6 +78,7 @@ internal sealed partial class ResponseCacheMiddleware
             // clean response (the endpoint may have set a status or headers before it failed).
             if (context.Response.HasStarted)
             {
+                _metrics.NotStored(NotStoredReason.EndpointError);
                 return;
             }
 
@@ -67,36 +88,53 @@ internal sealed partial class ResponseCacheMiddleware
         switch (result.Kind)
         {
             case CachedResponseKind.Response:
-                await ServeAsync(context, result, head: false).ConfigureAwait(false);
+                var source = owner ? ServeSource.FailSafe : result.StoredUtcTicks >= askedAt ? ServeSource.Join : ServeSource.L2;
+                await ServeAsync(context, result, head: false, policy, source, started).ConfigureAwait(false);
                 return;
             case CachedResponseKind.VaryByEncoding when !secondLevel:
                 var secondKey = ResponseCacheKey.Build(context, policy, user, ResponseCacheKey.NormalizeAcceptEncoding(context.Request.Headers.AcceptEncoding), _hashThreshold);
-                await GetAsync(context, policy, secondKey, user, secondLevel: true).ConfigureAwait(false);
+                await GetAsync(context, policy, secondKey, user, secondLevel: true, started).ConfigureAwait(false);
                 return;
             default:
+                // The run this request waited for produced a response that could not be stored.
+                _metrics.NotStored(NotStoredReason.SharedRunNotStored);
                 await _next(context).ConfigureAwait(false);
                 return;
         }
     }
 
     /// <summary>A HEAD is answered from the GET entry when there is one (L1, then L2); otherwise it passes through and stores nothing.</summary>
-    private async Task HeadAsync(HttpContext context, ResponseCachePolicy policy, string key, string? user)
+    private async Task HeadAsync(HttpContext context, ResponseCachePolicy policy, string key, string? user, long started)
     {
-        var found = await _cache.TryGetAsync<CachedResponse>(key, cancellationToken: context.RequestAborted).ConfigureAwait(false);
-        var entry = found.Value;
+        var (entry, source) = await FindAsync(key, context.RequestAborted).ConfigureAwait(false);
         if (entry is { Kind: CachedResponseKind.VaryByEncoding })
         {
             var secondKey = ResponseCacheKey.Build(context, policy, user, ResponseCacheKey.NormalizeAcceptEncoding(context.Request.Headers.AcceptEncoding), _hashThreshold);
-            entry = (await _cache.TryGetAsync<CachedResponse>(secondKey, cancellationToken: context.RequestAborted).ConfigureAwait(false)).Value;
+            (entry, source) = await FindAsync(secondKey, context.RequestAborted).ConfigureAwait(false);
         }
 
         if (entry is { Kind: CachedResponseKind.Response })
         {
-            await ServeAsync(context, entry, head: true).ConfigureAwait(false);
+            await ServeAsync(context, entry, head: true, policy, source, started).ConfigureAwait(false);
             return;
         }
 
+        _metrics.NotStored(NotStoredReason.HeadMiss);
         await _next(context).ConfigureAwait(false);
+    }
+
+    /// <summary>L1, then L2 (as one <c>TryGetAsync</c> would), telling which of them answered.</summary>
+    private async ValueTask<(CachedResponse? Entry, ServeSource Source)> FindAsync(string key, CancellationToken cancellationToken)
+    {
+        var local = _cache.TryGetAsync<CachedResponse>(key, s_localOnly, cancellationToken);
+        var found = local.IsCompletedSuccessfully ? local.Result : await local.ConfigureAwait(false);
+        if (found.Value is { } entry)
+        {
+            return (entry, ServeSource.L1);
+        }
+
+        found = await _cache.TryGetAsync<CachedResponse>(key, s_distributedOnly, cancellationToken).ConfigureAwait(false);
+        return (found.Value, ServeSource.L2);
     }
 
     private async ValueTask<CachedResponse> RunAsync(RunState state, HybridCacheFactoryContext factoryContext)
@@ -147,7 +185,7 @@ internal sealed partial class ResponseCacheMiddleware
         {
             state.Streamed = true;
             buffer.Release();
-            return NotCached(factoryContext, state, buffer.StreamingReason!);
+            return NotCached(factoryContext, state, buffer.StreamingReason);
         }
 
         var body = buffer.TakeBody();
@@ -155,7 +193,7 @@ internal sealed partial class ResponseCacheMiddleware
         if (response.HasStarted)
         {
             // Something wrote around the buffer (the server's own feature): nothing here can be trusted to replay.
-            return NotCached(factoryContext, state, "the response was started outside the cache");
+            return NotCached(factoryContext, state, NotStoredReason.ResponseStarted);
         }
 
         var storedAt = _time.GetUtcNow();
@@ -170,7 +208,7 @@ internal sealed partial class ResponseCacheMiddleware
         {
             if (declared != body.Length)
             {
-                reason ??= "Content-Length does not match the body";
+                reason ??= NotStoredReason.ContentLength;
             }
         }
         else if (status is not (204 or 304) and >= 200)
@@ -182,15 +220,15 @@ internal sealed partial class ResponseCacheMiddleware
         // decision is made on the response as it is sent.
         await response.StartAsync(context.RequestAborted).ConfigureAwait(false);
         reason ??= CheckResponse(response, state.Policy);
-        if (reason is not null)
+        if (reason is { } refusal)
         {
-            return NotCached(factoryContext, state, reason);
+            return NotCached(factoryContext, state, refusal);
         }
 
         var tags = state.Policy.Tags.Resolve(context.Request.RouteValues, out var refused);
         if (refused > 0)
         {
-            return NotCached(factoryContext, state, "a tag could not be resolved from the route values");
+            return NotCached(factoryContext, state, NotStoredReason.Tag);
         }
 
         CachedResponse entry;
@@ -200,7 +238,7 @@ internal sealed partial class ResponseCacheMiddleware
         }
         catch (InvalidDataException)
         {
-            return NotCached(factoryContext, state, "a header cannot be stored");
+            return NotCached(factoryContext, state, NotStoredReason.InvalidHeader);
         }
 
         foreach (var tag in tags)
@@ -220,9 +258,10 @@ internal sealed partial class ResponseCacheMiddleware
         return entry;
     }
 
-    private CachedResponse NotCached(HybridCacheFactoryContext factoryContext, RunState state, string reason)
+    private CachedResponse NotCached(HybridCacheFactoryContext factoryContext, RunState state, NotStoredReason reason)
     {
-        Log.NotCached(_logger, reason, state.Context.GetEndpoint()?.DisplayName ?? "(unnamed endpoint)");
+        state.NotStored = reason;
+        Log.NotCached(_logger, NotStoredReasons.Description(reason), state.Context.GetEndpoint()?.DisplayName ?? "(unnamed endpoint)");
         factoryContext.DoNotCache();
         return CachedResponse.NotCacheable;
     }
@@ -238,25 +277,25 @@ internal sealed partial class ResponseCacheMiddleware
     }
 
     /// <summary>Why a response may not be stored, or null. Checked before and again after the OnStarting callbacks.</summary>
-    private string? CheckResponse(HttpResponse response, ResponseCachePolicy policy)
+    private NotStoredReason? CheckResponse(HttpResponse response, ResponseCachePolicy policy)
     {
         var status = response.StatusCode;
         if ((uint)status >= (uint)_cacheableStatus.Length || !_cacheableStatus[status])
         {
-            return "the status code is not cacheable";
+            return NotStoredReason.Status;
         }
 
         var headers = response.Headers;
         if (headers.SetCookie.Count > 0)
         {
-            return "the response sets a cookie";
+            return NotStoredReason.SetCookie;
         }
 
         var cacheControl = headers.CacheControl;
         if (HeaderUtilities.ContainsCacheDirective(cacheControl, CacheControlHeaderValue.NoStoreString)
             || HeaderUtilities.ContainsCacheDirective(cacheControl, CacheControlHeaderValue.PrivateString))
         {
-            return "Cache-Control forbids storing the response";
+            return NotStoredReason.CacheControl;
         }
 
         foreach (var value in headers.Vary)
@@ -265,12 +304,12 @@ internal sealed partial class ResponseCacheMiddleware
             {
                 if (name == "*")
                 {
-                    return "the response varies by everything (Vary: *)";
+                    return NotStoredReason.VaryStar;
                 }
 
                 if (!policy.AllowedVaryHeaders.Contains(name))
                 {
-                    return "the response varies by a header the policy does not vary by";
+                    return NotStoredReason.VaryHeader;
                 }
             }
         }
@@ -357,6 +396,9 @@ internal sealed partial class ResponseCacheMiddleware
 
         /// <summary>The owner's body went straight to the client (too large, or buffering disabled).</summary>
         public bool Streamed { get; set; }
+
+        /// <summary>Why the owner's response was not stored; null when it was (or the run did not finish).</summary>
+        public NotStoredReason? NotStored { get; set; }
 
         /// <summary>Completes when the factory, having claimed this state, is done with the HttpContext.</summary>
         public Task Completion => _done.Task;

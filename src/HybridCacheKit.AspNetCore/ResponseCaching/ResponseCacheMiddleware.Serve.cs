@@ -6,20 +6,44 @@ namespace HybridCacheKit.AspNetCore.ResponseCaching;
 
 // Hits: status, the prevalidated headers, Age and Content-Length, then the body in one write of the stored array.
 // Conditional requests (If-None-Match, else If-Modified-Since) get a 304 with the headers RFC 9110 asks for.
+// Every answer from a stored response is counted here, once, as a hit, a stampede join or a stale serve.
 internal sealed partial class ResponseCacheMiddleware
 {
     private static readonly string?[] s_ageStrings = new string?[4096];
 
-    private Task ServeAsync(HttpContext context, CachedResponse entry, bool head)
+    /// <summary>How the stored response being served was found; decides which counter it goes to.</summary>
+    private enum ServeSource : byte
+    {
+        /// <summary>The middleware's own L1 read.</summary>
+        L1,
+
+        /// <summary>Found by the engine after the L1 read missed, stored before this request asked (L2, or a race).</summary>
+        L2,
+
+        /// <summary>Stored by a run that started while this request waited for it.</summary>
+        Join,
+
+        /// <summary>The engine's fail-safe answered this request's own failed run with the stale response.</summary>
+        FailSafe,
+    }
+
+    private Task ServeAsync(HttpContext context, CachedResponse entry, bool head, ResponseCachePolicy policy, ServeSource source, long started)
     {
         var response = context.Response;
         var headers = response.Headers;
-        var age = FormatAge(entry);
+        var ageTicks = AgeTicks(entry);
+        var age = FormatAge(ageTicks);
+
+        // Older than the policy's duration (and any jitter the engine adds to it) means fail-safe kept it past its life:
+        // the throttled copy it re-arms in L1, a soft timeout, or a waiter of a run that failed.
+        var stale = source == ServeSource.FailSafe || ageTicks >= policy.Duration.Ticks + _jitterTicks;
         if (IsNotModified(context.Request, entry))
         {
             response.StatusCode = StatusCodes.Status304NotModified;
             Copy(headers, entry.NotModifiedHeaders);
             headers.Age = age;
+            _metrics.NotModified();
+            Count(source, stale, started);
             return Task.CompletedTask;
         }
 
@@ -34,11 +58,34 @@ internal sealed partial class ResponseCacheMiddleware
 
         if (head || body.Length == 0)
         {
+            Count(source, stale, started);
             return Task.CompletedTask;
         }
 
         var pending = response.BodyWriter.WriteAsync(body, context.RequestAborted);
+        Count(source, stale, started);
         return pending.IsCompletedSuccessfully ? Task.CompletedTask : AwaitWriteAsync(pending);
+    }
+
+    private void Count(ServeSource source, bool stale, long started)
+    {
+        if (stale)
+        {
+            _metrics.StaleServed();
+        }
+        else if (source == ServeSource.Join)
+        {
+            _metrics.StampedeJoin();
+        }
+        else
+        {
+            var l2 = source == ServeSource.L2;
+            _metrics.Hit(l2);
+            if (started != NotTimed)
+            {
+                _metrics.HitDuration(l2, _time.GetElapsedTime(started));
+            }
+        }
     }
 
     private static async Task AwaitWriteAsync(ValueTask<FlushResult> pending) => await pending.ConfigureAwait(false);
@@ -51,14 +98,15 @@ internal sealed partial class ResponseCacheMiddleware
         }
     }
 
-    private string FormatAge(CachedResponse entry)
+    private long AgeTicks(CachedResponse entry)
     {
-        var seconds = (_time.GetUtcNow().UtcTicks - entry.StoredUtcTicks) / TimeSpan.TicksPerSecond;
-        if (seconds < 0)
-        {
-            seconds = 0; // another node's clock runs ahead of ours
-        }
+        var ticks = _time.GetUtcNow().UtcTicks - entry.StoredUtcTicks;
+        return ticks < 0 ? 0 : ticks; // another node's clock runs ahead of ours
+    }
 
+    private static string FormatAge(long ageTicks)
+    {
+        var seconds = ageTicks / TimeSpan.TicksPerSecond;
         if (seconds < s_ageStrings.Length)
         {
             return s_ageStrings[seconds] ??= seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -14,12 +14,19 @@ namespace HybridCacheKit.AspNetCore.ResponseCaching;
 /// Serves and stores the responses of endpoints with a cache policy (<c>[Cached]</c>, <c>.CacheResponse(...)</c>). The hit
 /// path reads L1 only and copies a prebuilt response; a miss goes through the engine's GetOrCreateAsync, so concurrent
 /// misses of one key run the endpoint once per node (once per cluster with Redis). Design: docs/response-caching.md.
-/// One file per concern: <c>.Run</c> (misses, the run that produces an entry), <c>.Serve</c> (hits, 304, Age), <c>.Log</c>.
+/// One file per concern: <c>.Run</c> (misses, the run that produces an entry), <c>.Serve</c> (hits, 304, Age, the
+/// counting of what was served), <c>.Log</c>. Metrics: <see cref="ResponseCacheInstruments"/>.
 /// </summary>
 internal sealed partial class ResponseCacheMiddleware
 {
     // The hit path asks L1 only; L2 is read by the run a miss starts (or joins), once for all waiting requests.
     private static readonly HybridCacheEntryOptions s_localOnly = new() { Flags = HybridCacheEntryFlags.DisableDistributedCacheRead };
+
+    // A HEAD that missed L1 reads L2 only, so the hit's tier is known.
+    private static readonly HybridCacheEntryOptions s_distributedOnly = new() { Flags = HybridCacheEntryFlags.DisableLocalCacheRead };
+
+    // Marks a request whose hit is not timed (the hit-duration histogram was not observed when it arrived).
+    private const long NotTimed = -1;
 
     private readonly RequestDelegate _next;
     private readonly HybridCache _cache;
@@ -28,6 +35,8 @@ internal sealed partial class ResponseCacheMiddleware
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly UserKeyHasher _users;
+    private readonly ResponseCacheInstruments _metrics;
+    private readonly long _jitterTicks;
     private readonly bool[] _cacheableStatus = new bool[600];
     private readonly int _hashThreshold;
     private readonly bool _authenticationConfigured;
@@ -41,6 +50,7 @@ internal sealed partial class ResponseCacheMiddleware
         IOptions<HybridCacheKitOptions> engineOptions,
         TimeProvider time,
         ILogger<ResponseCacheMiddleware> logger,
+        ResponseCacheInstruments metrics,
         IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(next);
@@ -48,6 +58,7 @@ internal sealed partial class ResponseCacheMiddleware
         ArgumentNullException.ThrowIfNull(policies);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(engineOptions);
+        ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(services);
         _next = next;
         _cache = cache;
@@ -55,6 +66,7 @@ internal sealed partial class ResponseCacheMiddleware
         _options = options.Value;
         _time = time ?? TimeProvider.System;
         _logger = logger;
+        _metrics = metrics;
         _users = new UserKeyHasher(_options.UserHashSecret);
         foreach (var status in _options.CacheableStatusCodes)
         {
@@ -79,6 +91,7 @@ internal sealed partial class ResponseCacheMiddleware
         }
 
         _hashThreshold = ResponseCacheKey.HashThreshold(engine.MaximumKeyLength);
+        _jitterTicks = engine.ExpirationJitter.Ticks;
         _authenticationConfigured = services.GetService<IAuthenticationSchemeProvider>() is not null;
 
         // Every endpoint's policy now, so a bad one fails start-up instead of a request. The engine is required only
@@ -112,6 +125,7 @@ internal sealed partial class ResponseCacheMiddleware
             return _next(context);
         }
 
+        var started = _metrics.HitDurationEnabled ? _time.GetTimestamp() : NotTimed;
         var request = context.Request;
         var method = request.Method;
         bool head;
@@ -125,12 +139,22 @@ internal sealed partial class ResponseCacheMiddleware
         }
         else
         {
-            return _next(context);
+            return Bypass(context, NotStoredReason.Method);
         }
 
-        if (!TryGetUserPart(context, policy, out var user) || HasBody(request) || (_options.HonorRequestCacheControl && ClientAsksToBypass(request)))
+        if (!TryGetUserPart(context, policy, out var user))
         {
-            return _next(context);
+            return Bypass(context, UserBypassReason(context));
+        }
+
+        if (HasBody(request))
+        {
+            return Bypass(context, NotStoredReason.RequestBody);
+        }
+
+        if (_options.HonorRequestCacheControl && ClientAsksToBypass(request))
+        {
+            return Bypass(context, NotStoredReason.ClientCacheControl);
         }
 
         var key = ResponseCacheKey.Build(context, policy, user, acceptEncoding: null, _hashThreshold);
@@ -139,7 +163,7 @@ internal sealed partial class ResponseCacheMiddleware
         {
             if (entry.Kind == CachedResponseKind.Response)
             {
-                return ServeAsync(context, entry, head);
+                return ServeAsync(context, entry, head, policy, ServeSource.L1, started);
             }
 
             if (entry.Kind == CachedResponseKind.VaryByEncoding && !head)
@@ -149,14 +173,20 @@ internal sealed partial class ResponseCacheMiddleware
                 var second = _cache.TryGetAsync<CachedResponse>(secondKey, s_localOnly);
                 if (second.IsCompletedSuccessfully && second.Result.Value is { Kind: CachedResponseKind.Response } representation)
                 {
-                    return ServeAsync(context, representation, head: false);
+                    return ServeAsync(context, representation, head: false, policy, ServeSource.L1, started);
                 }
 
-                return GetAsync(context, policy, secondKey, user, secondLevel: true);
+                return GetAsync(context, policy, secondKey, user, secondLevel: true, started);
             }
         }
 
-        return head ? HeadAsync(context, policy, key, user) : GetAsync(context, policy, key, user, secondLevel: false);
+        return head ? HeadAsync(context, policy, key, user, started) : GetAsync(context, policy, key, user, secondLevel: false, started);
+    }
+
+    private Task Bypass(HttpContext context, NotStoredReason reason)
+    {
+        _metrics.NotStored(reason);
+        return _next(context);
     }
 
     /// <summary>
@@ -215,6 +245,12 @@ internal sealed partial class ResponseCacheMiddleware
         user = string.Empty;
         return true;
     }
+
+    /// <summary>Why <see cref="TryGetUserPart"/> refused a request (kept off the hit path).</summary>
+    private NotStoredReason UserBypassReason(HttpContext context)
+        => _authenticationConfigured && context.Features.Get<IAuthenticationFeature>() is null
+            ? NotStoredReason.AuthenticationNotRun
+            : NotStoredReason.Authenticated;
 
     // A GET with a body: the key ignores the body, so such a request is neither served from nor stored in the cache.
     private static bool HasBody(HttpRequest request)

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -15,6 +16,7 @@ internal static class ResponseCacheRegistration
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DistributedResponseCacheOptions>, DistributedResponseCacheOptionsValidator>());
         services.TryAddSingleton<ResponseCachePolicyResolver>();
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(static sp => new ResponseCacheInstruments(sp.GetService<IMeterFactory>()));
 
         // Stored responses use their own compact binary form, whatever serializers the application configured.
         services.TryAddSingleton<IHybridCacheSerializer<CachedResponse>>(CachedResponseSerializer.Instance);

@@ -63,6 +63,33 @@ public sealed class SmokeTests(RedisServerFixture redis)
     }
 
     [Fact]
+    public async Task Run_ClusterWithoutARedisAddress_StartsAThreeMasterClusterAndRunsEveryDotNetModeAgainstIt()
+    {
+        var output = ToolProcess.NewOutputDirectory();
+        var (exit, log) = await ToolProcess.RunAsync(Timeout,
+            "--mode", "engine,raw,twotier", "--cluster",
+            "--workers", "50", "--keys", "2000", "--warmup", "0.5", "--duration", "1.5", "--out", output);
+
+        Assert.True(exit == 0, $"exit code {exit}:\n{log}");
+        var report = await File.ReadAllTextAsync(Path.Combine(output, "report.md"));
+        Assert.Contains("cluster of 3 masters on loopback", report);
+        using var results = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "results.json")));
+        var modes = results.RootElement.GetProperty("results").EnumerateArray().ToArray();
+        Assert.Equal(["engine", "raw", "twotier"], modes.Select(m => m.GetProperty("mode").GetString()));
+        foreach (var mode in modes)
+        {
+            var name = mode.GetProperty("mode").GetString();
+            Assert.True(mode.GetProperty("reads").GetInt64() > 0, $"{name}: no read measured");
+            Assert.True(mode.GetProperty("writes").GetInt64() > 0, $"{name}: no write measured");
+            Assert.Equal(0, mode.GetProperty("errors").GetInt64());
+            Assert.Equal(0, mode.GetProperty("wrongValues").GetInt64());
+        }
+
+        // Redis's counters are summed over the masters: the engine's commands reached the cluster.
+        Assert.True(modes[0].GetProperty("redis").GetProperty("commands").EnumerateObject().Any(), "the engine mode sent no command to the cluster in the window");
+    }
+
+    [Fact]
     public async Task Run_HttpMode_MeasuresHelloWorldAndTheCacheEndpointsWithWrk()
     {
         var output = ToolProcess.NewOutputDirectory();

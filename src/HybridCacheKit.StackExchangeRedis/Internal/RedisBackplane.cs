@@ -53,6 +53,12 @@ internal sealed partial class RedisBackplane : IHybridCacheBackplane, IDisposabl
 
     internal RedisBackplaneTimings Timings { get; }
 
+    /// <summary>
+    /// The most changes one batch frame holds (keys are at most MaximumKeyLength characters, so a frame stays well under
+    /// a few megabytes); more queued changes go out in several PUBLISH commands, in order. Settable for tests.
+    /// </summary>
+    internal int MaxChangesPerPublish { get; set; } = 1024;
+
     internal RedisConnection Connection => _connection;
 
     /// <summary>Messages dropped because they were not well-formed version-1 messages (garbage, other versions, unknown kinds).</summary>
@@ -139,21 +145,30 @@ internal sealed partial class RedisBackplane : IHybridCacheBackplane, IDisposabl
                 _outboxSent = null;
             }
 
-            var payload = batch.Count == 1 ? BackplaneMessageCodec.Encode(batch[0], InstanceId) : BackplaneMessageCodec.EncodeBatch(batch, InstanceId);
-            bool ok;
-            try
+            var ok = true;
+            for (var start = 0; start < batch.Count; start += MaxChangesPerPublish)
             {
-                await PublishRawAsync("backplane publish", payload, CancellationToken.None).ConfigureAwait(false);
-                Interlocked.Increment(ref _publishes);
-                ok = true;
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                Log.PublishFailed(_logger, ex, batch.Count == 1 ? batch[0].Kind.ToString() : $"batch of {batch.Count}");
-                ok = false;
+                ok &= await PublishChangesAsync(batch.GetRange(start, Math.Min(MaxChangesPerPublish, batch.Count - start))).ConfigureAwait(false);
             }
 
             sent.TrySetResult(ok);
+        }
+    }
+
+    /// <summary>One PUBLISH: a plain message for one change, a batch frame for several. Never throws.</summary>
+    private async Task<bool> PublishChangesAsync(List<HybridCacheBackplaneMessage> changes)
+    {
+        var payload = changes.Count == 1 ? BackplaneMessageCodec.Encode(changes[0], InstanceId) : BackplaneMessageCodec.EncodeBatch(changes, InstanceId);
+        try
+        {
+            await PublishRawAsync("backplane publish", payload, CancellationToken.None).ConfigureAwait(false);
+            Interlocked.Increment(ref _publishes);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.PublishFailed(_logger, ex, changes.Count == 1 ? changes[0].Kind.ToString() : $"batch of {changes.Count}");
+            return false;
         }
     }
 

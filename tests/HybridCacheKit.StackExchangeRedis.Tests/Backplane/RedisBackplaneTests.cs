@@ -43,6 +43,29 @@ public sealed class RedisBackplaneTests(RedisServerFixture redis) : IDisposable
     }
 
     [Fact]
+    public async Task PublishAsync_ConcurrentChanges_AllArriveOnceInBatchesOfAtMostTheLimit()
+    {
+        var (a, listenerA, _) = await CreateConnectedAsync();
+        var (_, listenerB, _) = await CreateConnectedAsync();
+        a.MaxChangesPerPublish = 3;
+        var messages = Enumerable.Range(0, 40)
+            .Select(i => new HybridCacheBackplaneMessage((HybridCacheBackplaneMessageKind)(1 + (i % 3)), "key-" + i, 1_000 + i))
+            .ToList();
+
+        // Started together: the first goes alone, the rest queue behind it and leave in frames of at most 3.
+        var sent = messages.Select(m => a.PublishAsync(m, CancellationToken.None).AsTask()).ToList();
+
+        Assert.All(await Task.WhenAll(sent), Assert.True);
+        await Eventually.TrueAsync(() => listenerB.Messages.Count == messages.Count, s_wait, "B did not receive every change");
+        // Each exactly once. The order across PUBLISH commands is not kept on the receiving side (StackExchange.Redis
+        // hands each pub/sub message to the thread pool); evictions and tag stamps do not depend on it.
+        Assert.Equal(messages.OrderBy(m => m.Subject, StringComparer.Ordinal), listenerB.Messages.OrderBy(m => m.Subject, StringComparer.Ordinal));
+        Assert.InRange(a.Publishes, 1 + ((messages.Count - 1 + 2) / 3), messages.Count);
+        await Eventually.TrueAsync(() => a.OwnMessagesIgnored == messages.Count, s_wait, "A's own changes did not all come back to it");
+        Assert.Empty(listenerA.Messages);
+    }
+
+    [Fact]
     public async Task PublishAsync_OwnMessage_IgnoredBySender()
     {
         var (a, listenerA, _) = await CreateConnectedAsync();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using StackExchange.Redis;
 
 namespace HybridCacheKit.StackExchangeRedis.Internal;
@@ -13,8 +14,8 @@ internal sealed partial class RedisDistributedCache
     internal bool UsesScripts => Volatile.Read(ref _scriptsRefused) == 0;
 
     /// <summary>
-    /// Runs <paramref name="script"/>; <see langword="null"/> when the server refuses scripts (remembered: no further
-    /// tries). Any other error propagates.
+    /// Runs <paramref name="script"/> on <paramref name="db"/>; <see langword="null"/> when the server refuses scripts
+    /// (remembered: no further tries). Any other error propagates. For calls made inside a connection operation.
     /// </summary>
     private async Task<RedisResult?> TryEvaluateAsync(IDatabase db, string script, RedisKey[] keys, RedisValue[] args)
     {
@@ -25,10 +26,8 @@ internal sealed partial class RedisDistributedCache
                 // StackExchange.Redis sends SCRIPT LOAD + EVAL the first time, then EVALSHA.
                 return await db.ScriptEvaluateAsync(script, keys, args).ConfigureAwait(false);
             }
-            catch (RedisServerException ex) when (ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+            catch (RedisServerException ex) when (IsNoScript(ex))
             {
-                // The server lost its script cache (restart, failover, SCRIPT FLUSH). StackExchange.Redis 1.x forgets the
-                // hash on this error but does not retry; the second call sends the script text again (EVAL).
                 Log.ScriptReloaded(_logger);
                 return await db.ScriptEvaluateAsync(script, keys, args).ConfigureAwait(false);
             }
@@ -39,6 +38,40 @@ internal sealed partial class RedisDistributedCache
             return null;
         }
     }
+
+    /// <summary>
+    /// Runs <paramref name="script"/> on one key as a connection operation of its own (timeout, breaker, cancellation);
+    /// <see langword="null"/> when the server refuses scripts. The script's Task is handed to the connection as is, with
+    /// no async wrapper per call; NOSCRIPT and refusals come back as exceptions and are handled here.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<RedisResult?> TryEvaluateAsync(string operation, string script, RedisKey key, RedisValue[] args, CancellationToken token)
+    {
+        var state = (Script: script, Key: key, Args: args);
+        try
+        {
+            try
+            {
+                return await _connection.ExecuteValueAsync(operation, state, static (db, s) => db.ScriptEvaluateAsync(s.Script, [s.Key], s.Args), token).ConfigureAwait(false);
+            }
+            catch (RedisServerException ex) when (IsNoScript(ex))
+            {
+                Log.ScriptReloaded(_logger);
+                return await _connection.ExecuteValueAsync(operation, state, static (db, s) => db.ScriptEvaluateAsync(s.Script, [s.Key], s.Args), token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ScriptRefusal(ex) is { } reason)
+        {
+            OnScriptsRefused(reason);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The server lost its script cache (restart, failover, SCRIPT FLUSH). StackExchange.Redis 1.x forgets the hash on
+    /// this error but does not retry; the next call sends the script text again (EVAL).
+    /// </summary>
+    private static bool IsNoScript(RedisServerException ex) => ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal);
 
     /// <summary>Stops using scripts; logs the first time only, even when concurrent reads are refused together.</summary>
     private void OnScriptsRefused(string reason)

@@ -1,5 +1,6 @@
-using Microsoft.Extensions.Caching.Distributed;
+using System.Runtime.CompilerServices;
 using HybridCacheKit.StackExchangeRedis.Internal.Scripts;
+using Microsoft.Extensions.Caching.Distributed;
 using StackExchange.Redis;
 
 namespace HybridCacheKit.StackExchangeRedis.Internal;
@@ -11,7 +12,8 @@ namespace HybridCacheKit.StackExchangeRedis.Internal;
 // measured with the load tool's rawtx mode). Everything touches one key, so it stays in one hash slot in a Redis Cluster.
 internal sealed partial class RedisDistributedCache
 {
-    private async Task WriteAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask WriteAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token)
     {
         if (_plainStrings)
         {
@@ -23,22 +25,15 @@ internal sealed partial class RedisDistributedCache
         var absolute = GetAbsoluteExpiration(now, options)?.UtcTicks;
         var sliding = options.SlidingExpiration?.Ticks;
         var ttlSeconds = GetTtlSeconds(now.UtcTicks, absolute, sliding);
-        if (UsesScripts)
+        if (UsesScripts
+            && await TryEvaluateAsync("set", SetEntryScript.Text, KeyFor(key), [absolute ?? NotPresent, sliding ?? NotPresent, value, ttlSeconds ?? NotPresent], token).ConfigureAwait(false) is not null)
         {
-            var state = new ScriptWriteState(this, KeyFor(key), [absolute ?? NotPresent, sliding ?? NotPresent, value, ttlSeconds ?? NotPresent]);
-            if (await _connection.ExecuteAsync("set", state, static (db, s) => s.Cache.TryWriteWithScriptAsync(db, s), token).ConfigureAwait(false))
-            {
-                return;
-            }
+            return;
         }
 
         var fields = new WriteState(KeyFor(key), CreateFields(absolute, sliding, value), ttlSeconds);
         _ = await _connection.ExecuteAsync("set", fields, static (db, s) => WriteEntryAsync(db, s), token).ConfigureAwait(false);
     }
-
-    /// <summary>Runs the write script; <see langword="false"/> when the server refuses scripts (then the transaction runs).</summary>
-    private async Task<bool> TryWriteWithScriptAsync(IDatabase db, ScriptWriteState state)
-        => await TryEvaluateAsync(db, SetEntryScript.Text, [state.Key], state.Args).ConfigureAwait(false) is not null;
 
     private static async Task<bool> WriteEntryAsync(IDatabase db, WriteState state)
     {
@@ -78,8 +73,6 @@ internal sealed partial class RedisDistributedCache
             _ = task.Exception;
         }
     }
-
-    private readonly record struct ScriptWriteState(RedisDistributedCache Cache, RedisKey Key, RedisValue[] Args);
 
     private readonly record struct WriteState(RedisKey Key, HashEntry[] Fields, long? TtlSeconds);
 }

@@ -95,7 +95,7 @@ internal sealed partial class RedisDistributedCache : IBufferDistributedCache, I
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(options);
-        return WriteAsync(key, value, options, token);
+        return WriteAsync(key, value, options, token).AsTask();
     }
 
     public void Set(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options) => SetAsync(key, value, options).AsTask().GetAwaiter().GetResult();
@@ -109,7 +109,7 @@ internal sealed partial class RedisDistributedCache : IBufferDistributedCache, I
         // still be written later (it stays queued while reconnecting). The sequence may be a pooled buffer its owner
         // reuses as soon as this returns, so it is copied once; single-segment input skips the linearizing walk.
         var bytes = value.IsSingleSegment ? value.First.ToArray() : value.ToArray();
-        return new ValueTask(WriteAsync(key, bytes, options, token));
+        return WriteAsync(key, bytes, options, token);
     }
 
     private RedisKey KeyFor(string key) => _prefix.Append(key);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HybridCacheKit.Distributed;
 
 namespace HybridCacheKit.Internal;
@@ -17,6 +18,7 @@ internal sealed partial class DefaultHybridCache
     /// <summary>Whether tag stamps learned since the last (re)connection can be trusted without re-reading L2.</summary>
     private bool BackplaneTrusted => _backplane is { IsConnected: true };
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask PublishAsync(HybridCacheBackplaneMessageKind kind, string subject, long stamp, CancellationToken cancellationToken)
     {
         if (_backplane is null)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HybridCacheKit.Distributed;
 
 namespace HybridCacheKit.Internal;
@@ -8,6 +9,7 @@ namespace HybridCacheKit.Internal;
 // service that cannot be reached, falls back to computing locally.
 internal sealed partial class DefaultHybridCache
 {
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(HybridCacheLockLease? Lease, L2Read<T> FromPeer)> AcquireOrWaitAsync<T>(string key, EntrySettings settings, CancellationToken cancellationToken)
     {
         var distributedLock = _lock!;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using HybridCacheKit.Internal.Envelope;
 using HybridCacheKit.Shared;
 using Microsoft.Extensions.Caching.Distributed;
@@ -10,6 +11,7 @@ namespace HybridCacheKit.Internal;
 // belongs to another key, or does not deserialize is a miss.
 internal sealed partial class DefaultHybridCache
 {
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<L2Read<T>> ReadL2Async<T>(string key, EntrySettings settings, CancellationToken cancellationToken)
     {
         PooledBufferWriter? pooled = null;
@@ -122,34 +124,35 @@ internal sealed partial class DefaultHybridCache
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteL2Async(string key, PooledBufferWriter envelope, TimeSpan timeToLive, CancellationToken cancellationToken)
     {
         var entryOptions = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = timeToLive };
         if (_bufferL2 is not null)
         {
-            await CallL2Async("set", key, (_bufferL2, key, envelope, entryOptions), static async (s, ct) =>
-            {
-                await s._bufferL2.SetAsync(s.key, new ReadOnlySequence<byte>(s.envelope.WrittenMemory), s.entryOptions, ct).ConfigureAwait(false);
-                return true;
-            }, cancellationToken).ConfigureAwait(false);
+            await CallL2Async("set", key, (_bufferL2, key, envelope, entryOptions), static (s, ct) => Succeeded(s._bufferL2.SetAsync(s.key, new ReadOnlySequence<byte>(s.envelope.WrittenMemory), s.entryOptions, ct)), cancellationToken).ConfigureAwait(false);
         }
         else
         {
             var bytes = envelope.ToArray();
-            await CallL2Async("set", key, (_l2!, key, bytes, entryOptions), static async (s, ct) =>
-            {
-                await s.Item1.SetAsync(s.key, s.bytes, s.entryOptions, ct).ConfigureAwait(false);
-                return true;
-            }, cancellationToken).ConfigureAwait(false);
+            await CallL2Async("set", key, (_l2!, key, bytes, entryOptions), static (s, ct) => Succeeded(new ValueTask(s.Item1.SetAsync(s.key, s.bytes, s.entryOptions, ct))), cancellationToken).ConfigureAwait(false);
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask RemoveFromL2Async(string key, CancellationToken cancellationToken)
-        => await CallL2Async("remove", key, (_l2!, key), static async (s, ct) =>
-        {
-            await s.Item1.RemoveAsync(s.key, ct).ConfigureAwait(false);
-            return true;
-        }, cancellationToken).ConfigureAwait(false);
+        => await CallL2Async("remove", key, (_l2!, key), static (s, ct) => Succeeded(new ValueTask(s.Item1.RemoveAsync(s.key, ct))), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// <see langword="true"/> once <paramref name="operation"/> has completed: gives an L2 write the result shape of
+    /// <see cref="CallL2Async"/> without an async lambda (and its state machine allocation) per call.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<bool> Succeeded(ValueTask operation)
+    {
+        await operation.ConfigureAwait(false);
+        return true;
+    }
 
     /// <summary>
     /// Runs one L2 operation under the timeout. Returns (false, default) on failure or timeout, having logged and
@@ -162,6 +165,7 @@ internal sealed partial class DefaultHybridCache
     /// While the L2 reports itself unavailable (<see cref="Distributed.IHybridCacheDistributedCacheAvailability"/>, e.g. an open
     /// circuit breaker), it is not called at all: an outage costs no exception per operation.
     /// </remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(bool Ok, TResult? Result)> CallL2Async<TArg, TResult>(
         string operation,
         string key,

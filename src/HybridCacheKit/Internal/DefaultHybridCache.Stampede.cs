@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using HybridCacheKit.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
 
@@ -274,6 +275,7 @@ internal sealed partial class DefaultHybridCache
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<T> InvokeFactoryAsync<TState, T>(
         Flight<T> flight,
         string key,

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HybridCacheKit.Internal.Envelope;
 using Microsoft.Extensions.Caching.Hybrid;
 
@@ -8,6 +9,7 @@ internal sealed partial class DefaultHybridCache
 {
     private bool IsReusable<T>() => ImmutableTypeCache<T>.IsImmutable || _options.ReuseMutableInstances;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<CacheItem?> StoreAsync<T>(string key, T value, EntrySettings settings, string[] tags, long createdUtcTicks, long factoryDurationTicks, CancellationToken cancellationToken, Flight? origin = null)
     {
         var writeL1 = (settings.Flags & HybridCacheEntryFlags.DisableLocalCacheWrite) == 0;
@@ -104,6 +106,7 @@ internal sealed partial class DefaultHybridCache
     /// A new value that cannot be stored must not leave the value it replaces in the tiers it would have been written
     /// to: a read after the write would return the old value.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask EvictUnstorableAsync(string key, bool writeL1, bool writeL2, CancellationToken cancellationToken)
     {
         if (writeL1)

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using HybridCacheKit.Distributed;
 using Microsoft.Extensions.Caching.Distributed;
 
@@ -88,11 +89,7 @@ internal sealed partial class DefaultHybridCache
         record[0] = TagRecordVersion;
         BinaryPrimitives.WriteInt64LittleEndian(record.AsSpan(1), stamp);
         var options = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = _options.TagInvalidationRetention };
-        await CallL2Async("tag_set", TagKeyPrefix + tag, (_l2, TagKeyPrefix + tag, record, options), static async (s, ct) =>
-        {
-            await s._l2.SetAsync(s.Item2, s.record, s.options, ct).ConfigureAwait(false);
-            return true;
-        }, cancellationToken).ConfigureAwait(false);
+        await CallL2Async("tag_set", TagKeyPrefix + tag, (_l2, TagKeyPrefix + tag, record, options), static (s, ct) => Succeeded(new ValueTask(s._l2.SetAsync(s.Item2, s.record, s.options, ct))), cancellationToken).ConfigureAwait(false);
         await PublishAsync(HybridCacheBackplaneMessageKind.TagInvalidated, tag, stamp, cancellationToken).ConfigureAwait(false);
     }
 
@@ -122,6 +119,7 @@ internal sealed partial class DefaultHybridCache
     }
 
     /// <summary>true: invalidated; false: valid; null: the tag state could not be read (treated as a miss).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool?> IsInvalidatedRemotelyAsync(Envelope.EnvelopeMetadata metadata, CancellationToken cancellationToken)
     {
         var created = metadata.CreatedUtcTicks;
@@ -171,6 +169,7 @@ internal sealed partial class DefaultHybridCache
     }
 
     /// <summary>The latest known invalidation stamp of a tag (0: never), reading L2 unless the local state is recent enough.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<long?> GetTagStampAsync(string tag, TagState? state, CancellationToken cancellationToken)
     {
         state ??= _tagStates.TryGetValue(tag, out var existing) ? existing : null;

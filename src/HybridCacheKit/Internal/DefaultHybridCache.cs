@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Diagnostics.Metrics;
 using HybridCacheKit.Distributed;
-using HybridCacheKit.Shared;
 using HybridCacheKit.Serialization;
+using HybridCacheKit.Shared;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;

@@ -40,7 +40,14 @@ public sealed class MessagePackPythonInteropTests(RedisServerFixture redis) : IA
     public Task InitializeAsync()
     {
         var services = new ServiceCollection();
-        services.AddHybridCacheKit(o => o.L2Format = HybridCacheL2Format.Plain)
+        // The first call waits for the connection; on a loaded CI machine that can pass the engine's default 500 ms L2
+        // timeout, after which the engine keeps the value in L1 only, by design. These tests are about the bytes other
+        // languages see, so both timeouts are generous.
+        services.AddHybridCacheKit(o =>
+            {
+                o.L2Format = HybridCacheL2Format.Plain;
+                o.DistributedCacheTimeout = TimeSpan.FromSeconds(10);
+            })
             .AddMessagePackSerializer()
             .AddStackExchangeRedis(o =>
             {

@@ -60,7 +60,30 @@ public sealed class StaleRedisServerCleanupTests : IDisposable
 
         var process = Process.Start(startInfo)!;
         File.WriteAllText(Path.Combine(directory, StaleRedisServerCleanup.RedisPidFile), process.Id.ToString(CultureInfo.InvariantCulture));
+
+        // The cleanup kills only a process named redis-server; right after the fork, on a loaded machine, the child can
+        // still carry its parent's name until it has exec'd. Wait for that, as a real server left over from a run would be.
+        var deadline = Stopwatch.StartNew();
+        while (ProcessName(process) != "redis-server")
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), $"redis-server (pid {process.Id}) did not start");
+            Thread.Sleep(10);
+        }
+
         return process;
+    }
+
+    private static string? ProcessName(Process process)
+    {
+        try
+        {
+            process.Refresh();
+            return process.HasExited ? null : process.ProcessName;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private static int DeadPid()

@@ -4,6 +4,7 @@ using HybridCacheKit.StackExchangeRedis;
 using HybridCacheKit.StackExchangeRedis.Internal;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -43,7 +44,8 @@ public static class HybridCacheKitRedisServiceCollectionExtensions
     /// <summary>
     /// Registers only the Redis <see cref="IDistributedCache"/> (also <see cref="IBufferDistributedCache"/>), for apps
     /// that want a Redis distributed cache without the rest. It reads and writes the same layout as Microsoft's
-    /// <c>RedisCache</c>. Replaces any <see cref="IDistributedCache"/> registered before.
+    /// <c>RedisCache</c>. Replaces any <see cref="IDistributedCache"/> registered before. With a host, connecting starts
+    /// when the host starts (start-up never waits for Redis); otherwise on first use.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Connection, key prefix and timeouts.</param>
@@ -60,6 +62,7 @@ public static class HybridCacheKitRedisServiceCollectionExtensions
             sp.GetService<TimeProvider>(),
             sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton<RedisDistributedCache>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RedisConnectionWarmup>());
         services.RemoveAll<IDistributedCache>();
         services.AddSingleton<IDistributedCache>(static sp => sp.GetRequiredService<RedisDistributedCache>());
         return services;

@@ -99,10 +99,12 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
 # LogFilePrefix, not a fixed LogFileName: with a fixed name every test project of the solution
 # writes the same file and only the last one's results survive. The hang timeout turns a hung
-# test into a failed run instead of a CI job that never ends.
+# test into a failed run instead of a CI job that never ends. -m:1 runs the test projects one after another: several
+# suites measure behaviour under time bounds (frozen servers, breakers, lag) and the load tool's smoke tests start
+# clusters and thousands of operations; on a 2-core machine, running them side by side made those bounds flaky.
 log="$results_dir/dotnet-test.log"
 set +e
-dotnet test HybridCacheKit.sln -c Release \
+dotnet test HybridCacheKit.sln -c Release -m:1 \
   --logger "trx;LogFilePrefix=results" \
   --results-directory "$results_dir" \
   --blame-hang-timeout 10m --blame-hang-dump-type none 2>&1 | tee "$log"

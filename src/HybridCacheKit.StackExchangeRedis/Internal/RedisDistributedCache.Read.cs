@@ -26,54 +26,24 @@ internal sealed partial class RedisDistributedCache
         }
 
         var nowUtcTicks = _time.GetUtcNow().UtcTicks;
-        StoredEntry entry;
-        if (preferScript && UsesScripts)
+        var redisKey = KeyFor(key);
+        if (preferScript
+            && UsesScripts
+            && await TryEvaluateAsync(operation, GetAndRefreshScript.Text, redisKey, [nowUtcTicks, withData ? WithData : WithoutData], token).ConfigureAwait(false) is { } reply)
         {
-            var state = new ReadState(this, KeyFor(key), withData, nowUtcTicks);
-            entry = await _connection.ExecuteAsync(operation, state, static (db, s) => s.Cache.ReadEntryAsync(db, s), token).ConfigureAwait(false);
+            var scripted = StoredEntry.Parse((RedisValue[]?)reply ?? [], withData);
+            return scripted with { Data = scripted.DataAt(nowUtcTicks) };
         }
-        else
+
+        // HMGET (TryGet, or scripts refused or turned off), then EXPIRE only for an entry that slides.
+        var fields = await _connection.ExecuteValueAsync(operation, (Key: redisKey, Fields: withData ? MetadataAndDataFields : MetadataFields), static (db, s) => db.HashGetAsync(s.Key, s.Fields), token).ConfigureAwait(false);
+        var entry = StoredEntry.Parse(fields, withData);
+        if (entry.SlidingTicks is not null && GetTtlSeconds(nowUtcTicks, entry.AbsoluteUtcTicks, entry.SlidingTicks) is > 0 and var seconds)
         {
-            var redisKey = KeyFor(key);
-            var fields = await _connection.ExecuteValueAsync(operation, (Key: redisKey, Fields: withData ? MetadataAndDataFields : MetadataFields), static (db, s) => db.HashGetAsync(s.Key, s.Fields), token).ConfigureAwait(false);
-            entry = StoredEntry.Parse(fields, withData);
-            if (entry.SlidingTicks is not null && GetTtlSeconds(nowUtcTicks, entry.AbsoluteUtcTicks, entry.SlidingTicks) is > 0 and var seconds)
-            {
-                // If the key went away between the two commands EXPIRE does nothing, as for Microsoft's RedisCache.
-                _ = await _connection.ExecuteAsync(operation, (Key: redisKey, Ttl: TimeSpan.FromSeconds(seconds)), static (db, s) => db.KeyExpireAsync(s.Key, s.Ttl), token).ConfigureAwait(false);
-            }
+            // If the key went away between the two commands EXPIRE does nothing, as for Microsoft's RedisCache.
+            _ = await _connection.ExecuteAsync(operation, (Key: redisKey, Ttl: TimeSpan.FromSeconds(seconds)), static (db, s) => db.KeyExpireAsync(s.Key, s.Ttl), token).ConfigureAwait(false);
         }
 
         return entry with { Data = entry.DataAt(nowUtcTicks) };
     }
-
-    private async Task<StoredEntry> ReadEntryAsync(IDatabase db, ReadState state)
-    {
-        if (UsesScripts)
-        {
-            var fields = await TryReadWithScriptAsync(db, state).ConfigureAwait(false);
-            if (fields is not null)
-            {
-                return StoredEntry.Parse(fields, state.WithData);
-            }
-        }
-
-        var entry = StoredEntry.Parse(await db.HashGetAsync(state.Key, state.WithData ? MetadataAndDataFields : MetadataFields).ConfigureAwait(false), state.WithData);
-        if (entry.SlidingTicks is not null
-            && GetTtlSeconds(state.NowUtcTicks, entry.AbsoluteUtcTicks, entry.SlidingTicks) is > 0 and var seconds)
-        {
-            // If the key went away between the two commands EXPIRE does nothing, as for Microsoft's RedisCache.
-            _ = await db.KeyExpireAsync(state.Key, TimeSpan.FromSeconds(seconds)).ConfigureAwait(false);
-        }
-
-        return entry;
-    }
-
-    /// <summary>Runs the read script; <see langword="null"/> when the server refuses scripts.</summary>
-    private async Task<RedisValue[]?> TryReadWithScriptAsync(IDatabase db, ReadState state)
-        => await TryEvaluateAsync(db, GetAndRefreshScript.Text, [state.Key], [state.NowUtcTicks, state.WithData ? WithData : WithoutData]).ConfigureAwait(false) is { } reply
-            ? (RedisValue[]?)reply ?? []
-            : null;
-
-    private readonly record struct ReadState(RedisDistributedCache Cache, RedisKey Key, bool WithData, long NowUtcTicks);
 }

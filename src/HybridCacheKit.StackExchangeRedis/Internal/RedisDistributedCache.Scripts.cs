@@ -14,32 +14,6 @@ internal sealed partial class RedisDistributedCache
     internal bool UsesScripts => Volatile.Read(ref _scriptsRefused) == 0;
 
     /// <summary>
-    /// Runs <paramref name="script"/> on <paramref name="db"/>; <see langword="null"/> when the server refuses scripts
-    /// (remembered: no further tries). Any other error propagates. For calls made inside a connection operation.
-    /// </summary>
-    private async Task<RedisResult?> TryEvaluateAsync(IDatabase db, string script, RedisKey[] keys, RedisValue[] args)
-    {
-        try
-        {
-            try
-            {
-                // StackExchange.Redis sends SCRIPT LOAD + EVAL the first time, then EVALSHA.
-                return await db.ScriptEvaluateAsync(script, keys, args).ConfigureAwait(false);
-            }
-            catch (RedisServerException ex) when (IsNoScript(ex))
-            {
-                Log.ScriptReloaded(_logger);
-                return await db.ScriptEvaluateAsync(script, keys, args).ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex) when (ScriptRefusal(ex) is { } reason)
-        {
-            OnScriptsRefused(reason);
-            return null;
-        }
-    }
-
-    /// <summary>
     /// Runs <paramref name="script"/> on one key as a connection operation of its own (timeout, breaker, cancellation);
     /// <see langword="null"/> when the server refuses scripts. The script's Task is handed to the connection as is, with
     /// no async wrapper per call; NOSCRIPT and refusals come back as exceptions and are handled here.

@@ -61,7 +61,7 @@ internal static class Program
 
     private static async Task WriteResultAsync(LoadTestOptions options, ModeResult result)
     {
-        var json = JsonSerializer.Serialize(result, ModeResult.Json);
+        var json = JsonSerializer.Serialize(result, LoadTestJson.Default.ModeResult);
         if (options.ResultFile is { } file)
         {
             await File.WriteAllTextAsync(file, json).ConfigureAwait(false);

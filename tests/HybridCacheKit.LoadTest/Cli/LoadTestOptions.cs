@@ -6,7 +6,7 @@ namespace HybridCacheKit.LoadTest.Cli;
 /// <summary>The command line. Plain parsing: <c>--name value</c> and bare flags; anything unknown or malformed is an error that names it.</summary>
 internal sealed class LoadTestOptions
 {
-    public static readonly string[] AllModes = ["engine", "raw", "twotier", "python", "http", "coldstart"];
+    public static readonly string[] AllModes = ["engine", "engine-aot", "raw", "twotier", "python", "http", "coldstart"];
 
     /// <summary>Diagnostic modes, run only when named: rawtx = raw StackExchange.Redis with the hash layout's transactional write.</summary>
     public static readonly string[] DiagnosticModes = ["rawtx"];
@@ -18,7 +18,8 @@ internal sealed class LoadTestOptions
 
         Options (defaults in brackets):
           --mode LIST            modes to run, comma-separated, or all [all]:
-                                 engine, raw, twotier, python, http, coldstart
+                                 engine, engine-aot (the engine mode in the Native AOT executable, published
+                                 first), raw, twotier, python, http, coldstart
           --redis HOST:PORT      use this Redis (a cluster: any node, plus --cluster) [start redis-server on loopback]
           --cluster              start a 3-master Redis Cluster (or: the --redis address is a cluster)
           --workers N            concurrent async workers [1000]
@@ -39,7 +40,10 @@ internal sealed class LoadTestOptions
           --http-threads N       wrk threads [2]
           --http-duration SECONDS  wrk run per endpoint [20]
           --coldstart-runs N     cold-start samples [5]
-          --no-publish           skip dotnet publish (artifact size; cold start then uses the build output)
+          --publish LIST         artifacts to publish, measure and cold-start, comma-separated, or none
+                                 [readytorun,aot]: readytorun = framework-dependent ReadyToRun (plus the size of a
+                                 self-contained publish), aot = one Native AOT executable
+          --no-publish           same as --publish none (cold start then uses the build output)
           --out DIR              report folder [artifacts/load-test]
           --help
         """;
@@ -71,7 +75,11 @@ internal sealed class LoadTestOptions
 
     public int ColdStartRuns { get; private set; } = 5;
 
-    public bool Publish { get; private set; } = true;
+    /// <summary>Publish the framework-dependent ReadyToRun artifact (and measure a self-contained one).</summary>
+    public bool PublishReadyToRun { get; private set; } = true;
+
+    /// <summary>Publish the Native AOT executable, measure it and cold-start it too.</summary>
+    public bool PublishNativeAot { get; private set; } = true;
 
     public string OutputDirectory { get; private set; } = Path.Combine("artifacts", "load-test");
 
@@ -208,8 +216,11 @@ internal sealed class LoadTestOptions
                 case "--coldstart-runs":
                     o.ColdStartRuns = Int(name, Value(), 1, 100);
                     break;
+                case "--publish":
+                    (o.PublishReadyToRun, o.PublishNativeAot) = ParsePublish(Value());
+                    break;
                 case "--no-publish":
-                    o.Publish = false;
+                    (o.PublishReadyToRun, o.PublishNativeAot) = (false, false);
                     break;
                 case "--out":
                     o.OutputDirectory = Value();
@@ -234,6 +245,33 @@ internal sealed class LoadTestOptions
         }
 
         return o;
+    }
+
+    private static (bool ReadyToRun, bool NativeAot) ParsePublish(string value)
+    {
+        if (value == "none")
+        {
+            return (false, false);
+        }
+
+        var readyToRun = false;
+        var nativeAot = false;
+        foreach (var item in value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            switch (item)
+            {
+                case "readytorun":
+                    readyToRun = true;
+                    break;
+                case "aot":
+                    nativeAot = true;
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown artifact '{item}' for --publish. Artifacts: readytorun, aot, or none.");
+            }
+        }
+
+        return readyToRun || nativeAot ? (readyToRun, nativeAot) : throw new ArgumentException("--publish needs readytorun, aot, or none.");
     }
 
     private static string[] ParseModes(string value)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using HybridCacheKit.LoadTest.Cli;
 using HybridCacheKit.LoadTest.Metrics;
+using HybridCacheKit.LoadTest.Report;
 using HybridCacheKit.LoadTest.Workload;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -77,7 +78,7 @@ internal static class HttpApp
             ["gen2"] = GC.CollectionCount(2),
             ["gcPauseMs"] = (long)GC.GetTotalPauseDuration().TotalMilliseconds,
             ["allocatedMB"] = GC.GetTotalAllocatedBytes() / (1024 * 1024),
-        }), "application/json"));
+        }, LoadTestJson.Default.DictionaryStringInt64), "application/json"));
         return app;
     }
 }

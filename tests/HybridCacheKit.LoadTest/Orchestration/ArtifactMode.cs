@@ -8,20 +8,25 @@ namespace HybridCacheKit.LoadTest.Orchestration;
 
 /// <summary>
 /// The artifact-size and cold-start rows: <c>dotnet publish</c> of this tool (framework-dependent, ReadyToRun,
-/// linux-x64; and once self-contained for comparison), the size of the output folder, then the published executable
-/// started several times in <c>--child coldstart</c>.
+/// linux-x64; once self-contained for comparison; and as one Native AOT executable), the size of what was published,
+/// then each published executable started several times in <c>--child coldstart</c>.
 /// </summary>
 internal static class ArtifactMode
 {
-    /// <summary>The tool's project file, found by walking up from the running binary (null when run from a copy).</summary>
+    /// <summary>
+    /// The tool's project file, found by walking up from the running binary: its own folder, or a sibling folder (the
+    /// smoke tests run the tool from their own output folder). Null when run from a copy outside the repository.
+    /// </summary>
     public static string? FindProject()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "HybridCacheKit.LoadTest.csproj");
-            if (File.Exists(candidate))
+            foreach (var candidate in (string[])[Path.Combine(dir.FullName, "HybridCacheKit.LoadTest.csproj"), Path.Combine(dir.FullName, "HybridCacheKit.LoadTest", "HybridCacheKit.LoadTest.csproj")])
             {
-                return candidate;
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
             }
         }
 
@@ -33,7 +38,7 @@ internal static class ArtifactMode
         var folder = Path.Combine(output, "publish");
         var command = "dotnet publish tests/HybridCacheKit.LoadTest -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true";
         log.WriteLine($"== artifact: {command}");
-        if (!await DotnetPublishAsync(project, folder, selfContained: false, log, failures).ConfigureAwait(false))
+        if (!await DotnetPublishAsync(project, folder, selfContained: false, nativeAot: false, log, failures).ConfigureAwait(false))
         {
             return null;
         }
@@ -41,13 +46,31 @@ internal static class ArtifactMode
         var (bytes, files) = Measure(folder);
         long? selfContained = null;
         var scFolder = Path.Combine(output, "publish-self-contained");
-        if (await DotnetPublishAsync(project, scFolder, selfContained: true, log, failures).ConfigureAwait(false))
+        if (await DotnetPublishAsync(project, scFolder, selfContained: true, nativeAot: false, log, failures).ConfigureAwait(false))
         {
             selfContained = Measure(scFolder).Bytes;
             Directory.Delete(scFolder, recursive: true);
         }
 
         return new ArtifactResult(folder, bytes, files, "framework-dependent (needs the .NET 10 runtime and ASP.NET Core shared framework installed), ReadyToRun, linux-x64", command, selfContained);
+    }
+
+    /// <summary>
+    /// Native AOT: the engine, the Redis package (StackExchange.Redis 1.2.6 included), the baselines and the load
+    /// generator compiled ahead of time into one self-contained executable. No JIT runs at start-up.
+    /// </summary>
+    public static async Task<NativeAotArtifact?> PublishNativeAotAsync(string project, string output, TextWriter log, List<string> failures)
+    {
+        var folder = Path.Combine(output, "publish-aot");
+        var command = "dotnet publish tests/HybridCacheKit.LoadTest -c Release -r linux-x64 --self-contained true -p:PublishAot=true -p:PublishReadyToRun=false";
+        log.WriteLine($"== artifact: {command}");
+        if (!await DotnetPublishAsync(project, folder, selfContained: true, nativeAot: true, log, failures).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var executable = Path.Combine(folder, "HybridCacheKit.LoadTest");
+        return new NativeAotArtifact(executable, new FileInfo(executable).Length, command);
     }
 
     public static async Task<ColdStartResult?> ColdStartAsync(string executable, LoadTestOptions options, string configuration, TextWriter log, List<string> failures)
@@ -87,7 +110,7 @@ internal static class ArtifactMode
         return new ColdStartResult(executable, samples);
     }
 
-    private static async Task<bool> DotnetPublishAsync(string project, string folder, bool selfContained, TextWriter log, List<string> failures)
+    private static async Task<bool> DotnetPublishAsync(string project, string folder, bool selfContained, bool nativeAot, TextWriter log, List<string> failures)
     {
         if (Directory.Exists(folder))
         {
@@ -95,7 +118,8 @@ internal static class ArtifactMode
         }
 
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])["publish", project, "-c", "Release", "-r", "linux-x64", "--self-contained", selfContained ? "true" : "false", "-p:PublishReadyToRun=true", "-o", folder, "--nologo"])
+        string[] kind = nativeAot ? ["-p:PublishAot=true", "-p:PublishReadyToRun=false"] : ["-p:PublishReadyToRun=true"];
+        foreach (var arg in (string[])["publish", project, "-c", "Release", "-r", "linux-x64", "--self-contained", selfContained ? "true" : "false", .. kind, "-o", folder, "--nologo"])
         {
             start.ArgumentList.Add(arg);
         }
@@ -107,11 +131,11 @@ internal static class ArtifactMode
         if (process.ExitCode != 0)
         {
             var text = (await stdout.ConfigureAwait(false)) + (await stderr.ConfigureAwait(false));
-            failures.Add($"artifact: dotnet publish{(selfContained ? " --self-contained" : string.Empty)} failed ({process.ExitCode}): {string.Join('\n', text.Split('\n').Where(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)).Take(5))}");
+            failures.Add($"artifact: dotnet publish{(nativeAot ? " (Native AOT)" : selfContained ? " --self-contained" : string.Empty)} failed ({process.ExitCode}): {string.Join('\n', text.Split('\n').Where(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)).Take(5))}");
             return false;
         }
 
-        log.WriteLine($"== artifact: published {(selfContained ? "self-contained " : string.Empty)}to {folder}");
+        log.WriteLine($"== artifact: published {(nativeAot ? "Native AOT " : selfContained ? "self-contained " : string.Empty)}to {folder}");
         return true;
     }
 

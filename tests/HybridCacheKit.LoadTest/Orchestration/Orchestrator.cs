@@ -23,25 +23,48 @@ internal static class Orchestrator
         var configuration = options.Redis ?? ownRedis!.Configuration;
         report.RedisDescription = ownRedis?.Description ?? $"supplied by the user: {options.Redis}{(options.Cluster ? " (cluster)" : string.Empty)}";
 
+        if (options.Modes.Contains(NativeAotEngineMode) && ArtifactMode.FindProject() is { } aotProject)
+        {
+            // Published first, so the mode runs in the modes' order; the cold-start rows reuse this executable.
+            report.NativeAot = await ArtifactMode.PublishNativeAotAsync(aotProject, output, log, report.Failures).ConfigureAwait(false);
+        }
+
         foreach (var mode in options.Modes)
         {
-            if (mode is "engine" or "raw" or "rawtx" or "twotier")
+            if (mode is "engine" or "raw" or "rawtx" or "twotier" or NativeAotEngineMode)
             {
+                string? executable = null;
+                if (mode == NativeAotEngineMode)
+                {
+                    if (report.NativeAot is not { } aot)
+                    {
+                        report.Failures.Add($"{mode}: no Native AOT executable (the tool's project file was not found above {AppContext.BaseDirectory}, or the publish failed).");
+                        continue;
+                    }
+
+                    executable = aot.Executable;
+                }
+
                 await FlushAsync(configuration).ConfigureAwait(false);
                 var file = Path.Combine(output, $"result-{mode}.json");
                 File.Delete(file);
-                var args = new List<string> { "--child", mode, "--redis", configuration, "--result", file };
+                var args = new List<string> { "--child", executable is null ? mode : "engine", "--redis", configuration, "--result", file };
                 args.AddRange(options.WorkloadArguments());
                 log.WriteLine($"== {mode}: {options.Workload.Workers} workers, warm-up {options.Workload.Warmup.TotalSeconds:0} s, window {options.Workload.Duration.TotalSeconds:0} s");
                 var timeout = options.Workload.Warmup + options.Workload.Duration + TimeSpan.FromMinutes(3);
-                var exit = await SelfProcess.RunAsync(SelfProcess.StartInfo(args, options.ServerGc, redirect: false), timeout).ConfigureAwait(false);
+                var exit = await SelfProcess.RunAsync(SelfProcess.StartInfo(args, options.ServerGc, redirect: false, executable), timeout).ConfigureAwait(false);
                 if (exit != 0 || !File.Exists(file))
                 {
                     report.Failures.Add($"{mode}: the child process exited with code {exit} and wrote no result.");
                     continue;
                 }
 
-                var result = JsonSerializer.Deserialize<ModeResult>(await File.ReadAllTextAsync(file).ConfigureAwait(false), ModeResult.Json)!;
+                var result = JsonSerializer.Deserialize(await File.ReadAllTextAsync(file).ConfigureAwait(false), LoadTestJson.Default.ModeResult)!;
+                if (executable is not null)
+                {
+                    result = result with { Mode = mode, Description = result.Description + ", compiled ahead of time (Native AOT executable)" };
+                }
+
                 report.Results.Add(result);
                 Summarize(log, result);
             }
@@ -90,19 +113,29 @@ internal static class Orchestrator
         return report.Failures.Count == 0 ? 0 : 1;
     }
 
+    /// <summary>The engine mode run by the Native AOT executable instead of this (JIT) build.</summary>
+    public const string NativeAotEngineMode = "engine-aot";
+
     private static async Task RunArtifactAndColdStartAsync(LoadTestOptions options, RunReport report, string output, string configuration, TextWriter log)
     {
-        string executable;
-        var project = options.Publish ? ArtifactMode.FindProject() : null;
-        if (project is not null)
-        {
-            report.Artifact = await ArtifactMode.PublishAsync(project, output, log, report.Failures).ConfigureAwait(false);
-        }
-        else if (options.Publish)
+        var publishing = options.PublishReadyToRun || options.PublishNativeAot;
+        var project = publishing ? ArtifactMode.FindProject() : null;
+        if (publishing && project is null)
         {
             report.Failures.Add("artifact: the tool's project file was not found above " + AppContext.BaseDirectory + ", so nothing was published.");
         }
 
+        if (project is not null && options.PublishReadyToRun)
+        {
+            report.Artifact = await ArtifactMode.PublishAsync(project, output, log, report.Failures).ConfigureAwait(false);
+        }
+
+        if (project is not null && options.PublishNativeAot && report.NativeAot is null)
+        {
+            report.NativeAot = await ArtifactMode.PublishNativeAotAsync(project, output, log, report.Failures).ConfigureAwait(false);
+        }
+
+        string executable;
         if (report.Artifact is { } artifact)
         {
             executable = Path.Combine(artifact.Directory, "HybridCacheKit.LoadTest");
@@ -110,11 +143,16 @@ internal static class Orchestrator
         else
         {
             executable = Path.Combine(AppContext.BaseDirectory, "HybridCacheKit.LoadTest");
-            report.Notes.Add("Cold start was measured with the build output (not the published, ReadyToRun artifact).");
+            report.Notes.Add("The JIT cold start was measured with the build output (not the published, ReadyToRun artifact).");
         }
 
         await FlushAsync(configuration).ConfigureAwait(false);
         report.ColdStart = await ArtifactMode.ColdStartAsync(executable, options, configuration, log, report.Failures).ConfigureAwait(false);
+        if (report.NativeAot is { } aot)
+        {
+            await FlushAsync(configuration).ConfigureAwait(false);
+            report.ColdStartNativeAot = await ArtifactMode.ColdStartAsync(aot.Executable, options, configuration, log, report.Failures).ConfigureAwait(false);
+        }
     }
 
     private static void Summarize(TextWriter log, ModeResult result)

@@ -56,7 +56,7 @@ internal static class PythonMode
             return null;
         }
 
-        var result = JsonSerializer.Deserialize<ModeResult>(await File.ReadAllTextAsync(resultFile).ConfigureAwait(false), ModeResult.Json)!;
+        var result = JsonSerializer.Deserialize(await File.ReadAllTextAsync(resultFile).ConfigureAwait(false), LoadTestJson.Default.ModeResult)!;
 
         // Cold start of the Python design: interpreter start, imports, connect, first read served.
         var samples = new List<double>();

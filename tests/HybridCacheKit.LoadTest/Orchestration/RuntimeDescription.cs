@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime;
 using System.Runtime.InteropServices;
 
@@ -11,6 +12,7 @@ internal static class RuntimeDescription
         var gc = GCSettings.IsServerGC ? "Server GC" : "Workstation GC";
         var concurrent = AppContext.TryGetSwitch("System.GC.Concurrent", out var c) ? (c ? ", concurrent" : ", non-concurrent") : string.Empty;
         var pgo = Environment.GetEnvironmentVariable("DOTNET_TieredPGO") is "0" ? ", TieredPGO off" : string.Empty;
-        return $"{RuntimeInformation.FrameworkDescription}, {gc}{concurrent}{pgo}, {Environment.ProcessorCount} cores";
+        var code = RuntimeFeature.IsDynamicCodeSupported ? "JIT" : "Native AOT";
+        return $"{RuntimeInformation.FrameworkDescription}, {code}, {gc}{concurrent}{pgo}, {Environment.ProcessorCount} cores";
     }
 }

@@ -5,9 +5,10 @@ namespace HybridCacheKit.LoadTest.Orchestration;
 /// <summary>Starts this tool again as a child process (each mode in its own process, so peak RSS is per mode).</summary>
 internal static class SelfProcess
 {
-    public static ProcessStartInfo StartInfo(IEnumerable<string> args, bool serverGc, bool redirect)
+    /// <param name="executable">Another build of the tool to start (the Native AOT executable); this one when null.</param>
+    public static ProcessStartInfo StartInfo(IEnumerable<string> args, bool serverGc, bool redirect, string? executable = null)
     {
-        var processPath = Environment.ProcessPath ?? throw new InvalidOperationException("the tool's own executable path is unknown.");
+        var processPath = executable ?? Environment.ProcessPath ?? throw new InvalidOperationException("the tool's own executable path is unknown.");
         var start = new ProcessStartInfo(processPath) { UseShellExecute = false, RedirectStandardOutput = redirect, RedirectStandardError = redirect };
         if (Path.GetFileNameWithoutExtension(processPath) == "dotnet")
         {

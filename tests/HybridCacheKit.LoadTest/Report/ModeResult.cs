@@ -1,4 +1,3 @@
-using System.Text.Json;
 using HybridCacheKit.LoadTest.Metrics;
 using HybridCacheKit.LoadTest.Redis;
 
@@ -11,8 +10,6 @@ namespace HybridCacheKit.LoadTest.Report;
 /// </summary>
 internal sealed record ModeResult
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-
     public string Mode { get; init; } = string.Empty;
 
     public string Description { get; init; } = string.Empty;

@@ -26,7 +26,14 @@ internal sealed class RunReport
 
     public ArtifactResult? Artifact { get; set; }
 
+    /// <summary>The Native AOT executable, when it was published.</summary>
+    public NativeAotArtifact? NativeAot { get; set; }
+
+    /// <summary>Cold start of the framework-dependent ReadyToRun artifact (or of the build output without publishing).</summary>
     public ColdStartResult? ColdStart { get; set; }
+
+    /// <summary>Cold start of the Native AOT executable.</summary>
+    public ColdStartResult? ColdStartNativeAot { get; set; }
 
     public HttpResult? Http { get; set; }
 
@@ -35,6 +42,12 @@ internal sealed class RunReport
 
 /// <summary>The size of the published tool.</summary>
 internal sealed record ArtifactResult(string Directory, long Bytes, int Files, string Kind, string Command, long? SelfContainedBytes);
+
+/// <summary>
+/// The tool published as one Native AOT executable (self-contained: no .NET runtime needed; its debug symbols are
+/// written beside it and are not needed to run).
+/// </summary>
+internal sealed record NativeAotArtifact(string Executable, long Bytes, string Command);
 
 /// <summary>Cold start: process start to the first cache operation served, several samples.</summary>
 internal sealed record ColdStartResult(string Executable, List<ColdStartSample> Samples)

@@ -16,7 +16,7 @@ namespace HybridCacheKit.StackExchangeRedis.Internal;
 /// <see cref="RedisConnection.ExecuteAsync{TState, T}"/>: bounded by the operation timeout, behind the circuit breaker,
 /// cancellable. The synchronous methods block on the same bounded calls, so they obey the same timeout.
 /// </summary>
-internal sealed partial class RedisDistributedCache : IBufferDistributedCache, IHybridCacheDistributedCacheAvailability
+internal sealed partial class RedisDistributedCache : IBufferDistributedCache, IHybridCacheDistributedCacheAvailability, IHybridCacheDistributedCacheCancellation
 {
     // DefaultHybridCache.ReservedPrefix: keys the engine writes for itself.
     private const string EngineReservedPrefix = "__hck:";
@@ -81,6 +81,12 @@ internal sealed partial class RedisDistributedCache : IBufferDistributedCache, I
 
     /// <summary>False while the connection's circuit breaker rejects calls, so the engine skips them without an exception.</summary>
     public bool IsAvailable => _connection.WouldAttempt;
+
+    /// <summary>
+    /// True: every call goes through <see cref="RedisConnection"/>, whose wait ends when the caller's token is
+    /// cancelled even if Redis never answers, so the engine awaits these calls without a bounded wait of its own.
+    /// </summary>
+    public bool HonorsCancellation => true;
 
     public async Task RemoveAsync(string key, CancellationToken token = default)
     {

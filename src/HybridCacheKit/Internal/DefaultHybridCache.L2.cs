@@ -162,6 +162,8 @@ internal sealed partial class DefaultHybridCache
     /// No timer per call: the deadline is a token shared by the calls that start within the same few milliseconds
     /// (DeadlineSlots), and the wait is a pooled waiter (BoundedWait). The operation receives that deadline (linked with
     /// the caller's token when the caller's can be cancelled), so an L2 that honours cancellation stops at the timeout.
+    /// An L2 that declares so (<see cref="Distributed.IHybridCacheDistributedCacheCancellation"/>) is awaited directly:
+    /// the token alone bounds the call, without a task and a waiter beside it.
     /// While the L2 reports itself unavailable (<see cref="Distributed.IHybridCacheDistributedCacheAvailability"/>, e.g. an open
     /// circuit breaker), it is not called at all: an outage costs no exception per operation.
     /// </remarks>
@@ -189,8 +191,10 @@ internal sealed partial class DefaultHybridCache
         {
             var pending = call(arg, linked?.Token ?? deadline);
             TResult result;
-            if (pending.IsCompleted)
+            if (pending.IsCompleted || _l2HonorsCancellation)
             {
+                // Completed, or an L2 that ends the call itself once the deadline (or the caller) cancels its token:
+                // an OperationCanceledException for the deadline is the timeout, handled below.
                 result = await pending.ConfigureAwait(false);
             }
             else

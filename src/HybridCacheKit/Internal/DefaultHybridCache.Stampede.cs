@@ -46,7 +46,8 @@ internal sealed partial class DefaultHybridCache
                 continue;
             }
 
-            var started = new Flight<T>(pinned: false);
+            // A starter that cannot cancel never leaves, so such a run can never be abandoned: pinned from the start.
+            var started = new Flight<T>(pinned: !cancellationToken.CanBeCanceled);
             started.TryAddCaller();
             if (_flights.TryAdd(flightKey, started))
             {
@@ -138,7 +139,9 @@ internal sealed partial class DefaultHybridCache
 
             if (!skipL2Read && _l2 is not null && (flags & HybridCacheEntryFlags.DisableDistributedCacheRead) == 0)
             {
-                var read = await ReadL2Async<T>(key, settings, token).ConfigureAwait(false);
+                // A pinned run is never cancelled before its factory (only a hard timeout cancels it, and that comes
+                // later), so its L2 read needs no token but the deadline: no linked token source per read.
+                var read = await ReadL2Async<T>(key, settings, flight.IsPinned ? CancellationToken.None : token).ConfigureAwait(false);
                 if (read.Item is { } found)
                 {
                     if (read.IsFresh)

@@ -14,6 +14,9 @@ internal abstract class Flight(Type valueType, bool pinned)
 
     public Type ValueType { get; } = valueType;
 
+    /// <summary>Whether callers leaving never cancel the run (a background run, or one started by a caller that cannot cancel).</summary>
+    public bool IsPinned => pinned;
+
     public CancellationTokenSource Cancellation { get; } = new();
 
     /// <summary>Set when the backplane reports the key changed while this run was in progress: its result must not enter L1.</summary>

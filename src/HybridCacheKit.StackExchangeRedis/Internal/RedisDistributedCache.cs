@@ -56,10 +56,30 @@ internal sealed partial class RedisDistributedCache : IBufferDistributedCache, I
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(destination);
-        // This is the path HybridCache implementations take, and their entries never slide: HMGET, and EXPIRE only
-        // for an entry that turns out to slide (see RedisDistributedCache.Read.cs).
-        var entry = await ReadAsync("get", key, withData: true, preferScript: false, token).ConfigureAwait(false);
-        if (entry.Data is not { } data)
+        byte[]? data;
+        if (_plainStrings)
+        {
+            data = (await ReadPlainAsync("get", key, withData: true, token).ConfigureAwait(false)).Data;
+        }
+        else
+        {
+            // This is the path HybridCache implementations take, and their entries never slide: HMGET, and EXPIRE only
+            // for an entry that turns out to slide (see RedisDistributedCache.Read.cs). The same steps as ReadAsync,
+            // awaited here rather than through it: this is the engine's hot path, and each async level costs a
+            // suspension on the way out and a resumption on the way back.
+            var nowUtcTicks = _time.GetUtcNow().UtcTicks;
+            var redisKey = KeyFor(key);
+            var fields = await ReadFieldsAsync("get", redisKey, withData: true, token).ConfigureAwait(false);
+            var entry = StoredEntry.Parse(fields, withData: true);
+            if (SlidingRenewalSeconds(entry, nowUtcTicks) is { } seconds)
+            {
+                await RenewSlidingAsync("get", redisKey, seconds, token).ConfigureAwait(false);
+            }
+
+            data = entry.DataAt(nowUtcTicks);
+        }
+
+        if (data is null)
         {
             return false;
         }

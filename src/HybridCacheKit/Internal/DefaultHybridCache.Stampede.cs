@@ -129,7 +129,9 @@ internal sealed partial class DefaultHybridCache
     {
         var key = flightKey.Key;
         var flags = flightKey.Flags;
-        var token = flight.Cancellation.Token;
+        // A pinned run is never cancelled before its factory (only a hard timeout cancels it, and that comes later), so
+        // its L2 read needs no token but the deadline: no token source for the run, no linked one per read.
+        var token = flight.IsPinned ? CancellationToken.None : flight.Cancellation.Token;
         using var activity = CacheInstruments.ActivitySource.StartActivity("hybridcache.get_or_create");
         HybridCacheLockLease? lease = null;
         try
@@ -139,9 +141,7 @@ internal sealed partial class DefaultHybridCache
 
             if (!skipL2Read && _l2 is not null && (flags & HybridCacheEntryFlags.DisableDistributedCacheRead) == 0)
             {
-                // A pinned run is never cancelled before its factory (only a hard timeout cancels it, and that comes
-                // later), so its L2 read needs no token but the deadline: no linked token source per read.
-                var read = await ReadL2Async<T>(key, settings, flight.IsPinned ? CancellationToken.None : token).ConfigureAwait(false);
+                var read = await ReadL2Async<T>(key, settings, token).ConfigureAwait(false);
                 if (read.Item is { } found)
                 {
                     if (read.IsFresh)
@@ -182,6 +182,7 @@ internal sealed partial class DefaultHybridCache
                 return;
             }
 
+            token = flight.Cancellation.Token;
             if (_lock is not null && !skipL2Read && _l2 is not null
                 && (flags & (HybridCacheEntryFlags.DisableDistributedCacheRead | HybridCacheEntryFlags.DisableDistributedCacheWrite)) == 0)
             {

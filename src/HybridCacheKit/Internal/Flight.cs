@@ -11,13 +11,15 @@ internal abstract class Flight(Type valueType, bool pinned)
     private int _callers;
     private bool _closed;
     private bool _l1WriteSuppressed;
+    private CancellationTokenSource? _cancellation;
 
     public Type ValueType { get; } = valueType;
 
     /// <summary>Whether callers leaving never cancel the run (a background run, or one started by a caller that cannot cancel).</summary>
     public bool IsPinned => pinned;
 
-    public CancellationTokenSource Cancellation { get; } = new();
+    /// <summary>The run's cancellation, created on first use: a pinned run that ends with its L2 read never needs one.</summary>
+    public CancellationTokenSource Cancellation => Volatile.Read(ref _cancellation) ?? CreateCancellation();
 
     /// <summary>Set when the backplane reports the key changed while this run was in progress: its result must not enter L1.</summary>
     public bool L1WriteSuppressed
@@ -55,6 +57,12 @@ internal abstract class Flight(Type valueType, bool pinned)
         }
 
         Cancellation.Cancel();
+    }
+
+    private CancellationTokenSource CreateCancellation()
+    {
+        var created = new CancellationTokenSource();
+        return Interlocked.CompareExchange(ref _cancellation, created, null) ?? created;
     }
 
     /// <summary>No more callers may join (the run finished).</summary>

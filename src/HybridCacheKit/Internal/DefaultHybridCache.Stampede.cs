@@ -64,7 +64,8 @@ internal sealed partial class DefaultHybridCache
     /// Waits for the flight's outcome. The caller that started the run waits for the run itself (<paramref name="ownRun"/>),
     /// which ends right after it completes the flight, so it resumes inline on the thread that finished the run; callers
     /// that joined wait for the flight's completion source, whose continuations run asynchronously (they must not run
-    /// inside the run). That saves the starting caller a thread-pool hop on every L1 miss.
+    /// inside the run). That saves the starting caller a thread-pool hop on every L1 miss, and a run nobody joined
+    /// creates no completion source at all.
     /// </summary>
     private async ValueTask<T> AwaitFlightAsync<T>(Flight<T> flight, Task? ownRun, string key, CacheItem? stale, CancellationToken cancellationToken)
     {
@@ -73,17 +74,18 @@ internal sealed partial class DefaultHybridCache
             : default;
         try
         {
-            var task = flight.Completion.Task;
-            var waitFor = ownRun ?? task;
-            if (!task.IsCompleted)
+            if (!flight.IsFinished)
             {
+                // The starter waits for its run, which has finished the flight when it ends; a joiner for the flight's
+                // completion source (created now, on its first use).
+                var waitFor = ownRun ?? flight.Completion;
                 if (stale is not null && _failSafe && _options.FactorySoftTimeout is { } soft)
                 {
                     try
                     {
                         await waitFor.WaitAsync(soft, _clock.TimeProvider, cancellationToken).ConfigureAwait(false);
                     }
-                    catch (TimeoutException) when (!task.IsCompleted)
+                    catch (TimeoutException) when (!flight.IsFinished)
                     {
                         Log.FactorySoftTimeout(_logger, soft, LogKey(key));
                         _metrics.StaleServedOnce();
@@ -101,8 +103,7 @@ internal sealed partial class DefaultHybridCache
                 }
             }
 
-            var outcome = await task.ConfigureAwait(false);
-            return flight.TakeValue(outcome);
+            return flight.TakeValue(flight.Outcome);
         }
         finally
         {
@@ -265,8 +266,7 @@ internal sealed partial class DefaultHybridCache
         {
             activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
             _flights.TryRemove(new KeyValuePair<FlightKey, Flight>(flightKey, flight));
-            flight.Close();
-            flight.Completion.TrySetException(ex);
+            flight.Fail(ex);
         }
         finally
         {
@@ -325,8 +325,7 @@ internal sealed partial class DefaultHybridCache
     private void Complete<T>(Flight<T> flight, FlightKey flightKey, FlightOutcome<T> outcome)
     {
         _flights.TryRemove(new KeyValuePair<FlightKey, Flight>(flightKey, flight));
-        flight.Close();
-        flight.Completion.TrySetResult(outcome);
+        flight.Finish(outcome);
     }
 
     /// <summary>XFetch: maybe start a background refresh of a hot entry before it expires. Never delays the caller.</summary>
@@ -378,7 +377,7 @@ internal sealed partial class DefaultHybridCache
 
         _metrics.EagerRefresh();
         _ = Task.Run(() => RunFlightAsync(flight, flightKey, state, plainFactory, contextFactory, options, tagArray, item, skipL2Read: true));
-        _ = flight.Completion.Task.ContinueWith(
+        _ = flight.Completion.ContinueWith(
             (t, s) => Log.BackgroundRefreshFailed(_logger, t.Exception!.GetBaseException(), LogKey((string)s!)),
             key,
             CancellationToken.None,

@@ -1,3 +1,5 @@
+using System.Runtime.ExceptionServices;
+
 namespace HybridCacheKit.Internal;
 
 /// <summary>
@@ -65,22 +67,105 @@ internal abstract class Flight(Type valueType, bool pinned)
         return Interlocked.CompareExchange(ref _cancellation, created, null) ?? created;
     }
 
-    /// <summary>No more callers may join (the run finished).</summary>
-    public void Close()
+    /// <summary>Runs <paramref name="finish"/> under the flight's lock after closing it: no caller joins from then on.</summary>
+    protected TResult CloseAnd<TState, TResult>(TState state, Func<TState, TResult> finish)
     {
         lock (_gate)
         {
             _closed = true;
+            return finish(state);
+        }
+    }
+
+    /// <summary>Runs <paramref name="read"/> under the flight's lock.</summary>
+    protected TResult Locked<TState, TResult>(TState state, Func<TState, TResult> read)
+    {
+        lock (_gate)
+        {
+            return read(state);
         }
     }
 }
 
-/// <summary>A <see cref="Flight"/> producing a <typeparamref name="T"/>.</summary>
+/// <summary>
+/// A <see cref="Flight"/> producing a <typeparamref name="T"/>. The outcome is kept in the flight: the caller that started
+/// the run reads it once the run has ended (<see cref="Outcome"/>); a completion source, for callers that joined, is
+/// created only when one asks (<see cref="Completion"/>), so a run nobody joined creates none.
+/// </summary>
 internal sealed class Flight<T>(bool pinned) : Flight(typeof(T), pinned)
 {
     private int _originalTaken;
+    private TaskCompletionSource<FlightOutcome<T>>? _completion;
+    private FlightOutcome<T> _outcome;
+    private ExceptionDispatchInfo? _failure;
+    private volatile bool _finished;
 
-    public TaskCompletionSource<FlightOutcome<T>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Whether the run has finished (<see cref="Finish"/> or <see cref="Fail"/>).</summary>
+    public bool IsFinished => _finished;
+
+    /// <summary>The run's outcome, once <see cref="IsFinished"/>; rethrows the run's exception if it failed.</summary>
+    public FlightOutcome<T> Outcome
+    {
+        get
+        {
+            if (!_finished)
+            {
+                throw new InvalidOperationException("The flight has not finished.");
+            }
+
+            _failure?.Throw();
+            return _outcome;
+        }
+    }
+
+    /// <summary>
+    /// The outcome as a task whose continuations run asynchronously (never inside the run), created on first use; a
+    /// completed task once the run has finished.
+    /// </summary>
+    public Task<FlightOutcome<T>> Completion => Locked(this, static self =>
+    {
+        if (self._finished)
+        {
+            return self._failure is null ? Task.FromResult(self._outcome) : Task.FromException<FlightOutcome<T>>(self._failure.SourceException);
+        }
+
+        self._completion ??= new TaskCompletionSource<FlightOutcome<T>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return self._completion.Task;
+    });
+
+    /// <summary>Closes the flight and publishes its outcome to every caller; only the first outcome counts.</summary>
+    public void Finish(in FlightOutcome<T> outcome)
+    {
+        var completion = CloseAnd((Self: this, Outcome: outcome), static s =>
+        {
+            if (s.Self._finished)
+            {
+                return null;
+            }
+
+            s.Self._outcome = s.Outcome;
+            s.Self._finished = true;
+            return s.Self._completion;
+        });
+        completion?.TrySetResult(outcome);
+    }
+
+    /// <summary>Closes the flight and fails it for every caller; only the first outcome counts.</summary>
+    public void Fail(Exception exception)
+    {
+        var completion = CloseAnd((Self: this, Failure: ExceptionDispatchInfo.Capture(exception)), static s =>
+        {
+            if (s.Self._finished)
+            {
+                return null;
+            }
+
+            s.Self._failure = s.Failure;
+            s.Self._finished = true;
+            return s.Self._completion;
+        });
+        completion?.TrySetException(exception);
+    }
 
     /// <summary>
     /// The value for one caller. For a type L1 keeps as bytes (mutable), the first caller gets the instance the run

@@ -21,10 +21,43 @@ internal sealed partial class DefaultHybridCache
             if (_bufferL2 is not null)
             {
                 pooled = new PooledBufferWriter(4096);
-                var (ok, found) = await CallL2Async("get", key, (_bufferL2, key, pooled), static (s, ct) => s._bufferL2.TryGetAsync(s.key, s.pooled, ct), cancellationToken).ConfigureAwait(false);
-                if (!ok)
+                bool found;
+                if (_l2HonorsCancellation)
                 {
-                    return L2Read<T>.Failure;
+                    // CallL2Async's direct path, written out here: an L2 hit is the hot path, and each async level
+                    // costs a suspension after the command is sent and a resumption when the reply arrives.
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (_l2Availability is { IsAvailable: false })
+                    {
+                        _metrics.L2Skipped("get");
+                        return L2Read<T>.Failure;
+                    }
+
+                    var started = _clock.TimeProvider.GetTimestamp();
+                    var deadline = _l2Deadlines.Token(_options.DistributedCacheTimeout);
+                    var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline) : null;
+                    try
+                    {
+                        found = await _bufferL2.TryGetAsync(key, pooled, linked?.Token ?? deadline).ConfigureAwait(false);
+                        _metrics.L2Operation("get", _clock.TimeProvider.GetElapsedTime(started), failed: false);
+                    }
+                    catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+                    {
+                        OnL2Failed("get", key, ex, started, deadline);
+                        return L2Read<T>.Failure;
+                    }
+                    finally
+                    {
+                        linked?.Dispose();
+                    }
+                }
+                else
+                {
+                    (var ok, found) = await CallL2Async("get", key, (_bufferL2, key, pooled), static (s, ct) => s._bufferL2.TryGetAsync(s.key, s.pooled, ct), cancellationToken).ConfigureAwait(false);
+                    if (!ok)
+                    {
+                        return L2Read<T>.Failure;
+                    }
                 }
 
                 if (!found)
@@ -229,15 +262,30 @@ internal sealed partial class DefaultHybridCache
             }
 
             ObserveLater(task);
-            _metrics.L2Operation(operation, _clock.TimeProvider.GetElapsedTime(started), failed: true);
-            Log.DistributedCacheTimedOut(_logger, operation, timeout, LogKey(key));
+            OnL2Failed(operation, key, ex, started, deadline);
             return (false, default);
         }
         catch (Exception ex)
         {
-            _metrics.L2Operation(operation, _clock.TimeProvider.GetElapsedTime(started), failed: true);
-            Log.DistributedCacheFailed(_logger, ex, operation, LogKey(key));
+            OnL2Failed(operation, key, ex, started, deadline);
             return (false, default);
+        }
+    }
+
+    /// <summary>
+    /// Counts and logs an L2 operation that failed other than by the caller's cancellation: a timeout when the deadline
+    /// passed (the wait gave up, or the operation honoured the deadline), any other exception as a failure.
+    /// </summary>
+    private void OnL2Failed(string operation, string key, Exception ex, long started, CancellationToken deadline)
+    {
+        _metrics.L2Operation(operation, _clock.TimeProvider.GetElapsedTime(started), failed: true);
+        if (ex is TimeoutException || (ex is OperationCanceledException && deadline.IsCancellationRequested))
+        {
+            Log.DistributedCacheTimedOut(_logger, operation, _options.DistributedCacheTimeout, LogKey(key));
+        }
+        else
+        {
+            Log.DistributedCacheFailed(_logger, ex, operation, LogKey(key));
         }
     }
 

@@ -52,7 +52,22 @@ internal sealed partial class DefaultHybridCache
             if (_flights.TryAdd(flightKey, started))
             {
                 flight = started;
+
+                // A starter that cannot cancel, and has no stale value to take after a soft timeout, has nothing to do
+                // but wait for its run: it awaits the flight itself, which resumes it as the run ends (Flight.EndRun),
+                // with no wait of its own in between.
+                var awaitsRun = !cancellationToken.CanBeCanceled && !(stale is not null && _failSafe && _options.FactorySoftTimeout is not null);
+                if (awaitsRun)
+                {
+                    started.AwaitedByStarter();
+                }
+
                 ownRun = RunFlightAsync(started, flightKey, state, plainFactory, contextFactory, options, tagArray, stale, skipL2Read: false);
+                if (awaitsRun)
+                {
+                    return started.StarterResult;
+                }
+
                 break;
             }
         }
@@ -61,7 +76,8 @@ internal sealed partial class DefaultHybridCache
     }
 
     /// <summary>
-    /// Waits for the flight's outcome. The caller that started the run waits for the run itself (<paramref name="ownRun"/>),
+    /// Waits for the flight's outcome, for a caller that joined, or a starter that can cancel or may take a stale value
+    /// after the soft timeout (any other starter awaits the flight itself). The starter waits for the run itself (<paramref name="ownRun"/>),
     /// which ends right after it completes the flight, so it resumes inline on the thread that finished the run; callers
     /// that joined wait for the flight's completion source, whose continuations run asynchronously (they must not run
     /// inside the run). That saves the starting caller a thread-pool hop on every L1 miss, and a run nobody joined
@@ -133,7 +149,7 @@ internal sealed partial class DefaultHybridCache
         // A pinned run is never cancelled before its factory (only a hard timeout cancels it, and that comes later), so
         // its L2 read needs no token but the deadline: no token source for the run, no linked one per read.
         var token = flight.IsPinned ? CancellationToken.None : flight.Cancellation.Token;
-        using var activity = CacheInstruments.ActivitySource.StartActivity("hybridcache.get_or_create");
+        var activity = CacheInstruments.ActivitySource.StartActivity("hybridcache.get_or_create");
         HybridCacheLockLease? lease = null;
         try
         {
@@ -276,6 +292,11 @@ internal sealed partial class DefaultHybridCache
                 // (its announcement wakes the other instances). The run, and with it the starting caller, ends now.
                 _ = ReleaseLockAsync(lease);
             }
+
+            activity?.Dispose();
+
+            // Last: a starter that awaits the flight itself resumes right here, so nothing of the run may follow.
+            flight.EndRun();
         }
     }
 

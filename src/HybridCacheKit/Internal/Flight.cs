@@ -1,4 +1,5 @@
 using System.Runtime.ExceptionServices;
+using System.Threading.Tasks.Sources;
 
 namespace HybridCacheKit.Internal;
 
@@ -92,9 +93,11 @@ internal abstract class Flight(Type valueType, bool pinned)
 /// the run reads it once the run has ended (<see cref="Outcome"/>); a completion source, for callers that joined, is
 /// created only when one asks (<see cref="Completion"/>), so a run nobody joined creates none.
 /// </summary>
-internal sealed class Flight<T>(bool pinned) : Flight(typeof(T), pinned)
+internal sealed class Flight<T>(bool pinned) : Flight(typeof(T), pinned), IValueTaskSource<T>
 {
     private int _originalTaken;
+    private ManualResetValueTaskSourceCore<T> _starter;
+    private bool _awaitedByStarter;
     private TaskCompletionSource<FlightOutcome<T>>? _completion;
     private FlightOutcome<T> _outcome;
     private ExceptionDispatchInfo? _failure;
@@ -132,6 +135,47 @@ internal sealed class Flight<T>(bool pinned) : Flight(typeof(T), pinned)
         self._completion ??= new TaskCompletionSource<FlightOutcome<T>>(TaskCreationOptions.RunContinuationsAsynchronously);
         return self._completion.Task;
     });
+
+    /// <summary>
+    /// The starting caller's value, when it awaits the flight itself (<see cref="AwaitedByStarter"/>): completed by
+    /// <see cref="EndRun"/>, its continuation running there, inline where the run ended. Await it exactly once.
+    /// </summary>
+    public ValueTask<T> StarterResult => new(this, _starter.Version);
+
+    /// <summary>The starting caller will await <see cref="StarterResult"/>. Call before the run starts.</summary>
+    public void AwaitedByStarter() => _awaitedByStarter = true;
+
+    /// <summary>
+    /// The run's last act, after its outcome is published and everything it holds is released: hands the starting caller
+    /// its value (or the run's exception) if it awaits the flight itself.
+    /// </summary>
+    public void EndRun()
+    {
+        if (!_awaitedByStarter)
+        {
+            return;
+        }
+
+        T value;
+        try
+        {
+            value = TakeValue(Outcome);
+        }
+        catch (Exception ex)
+        {
+            _starter.SetException(ex);
+            return;
+        }
+
+        _starter.SetResult(value);
+    }
+
+    T IValueTaskSource<T>.GetResult(short token) => _starter.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<T>.GetStatus(short token) => _starter.GetStatus(token);
+
+    void IValueTaskSource<T>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+        => _starter.OnCompleted(continuation, state, token, flags);
 
     /// <summary>Closes the flight and publishes its outcome to every caller; only the first outcome counts.</summary>
     public void Finish(in FlightOutcome<T> outcome)

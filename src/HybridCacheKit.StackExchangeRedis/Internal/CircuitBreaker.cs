@@ -44,8 +44,17 @@ internal sealed class CircuitBreaker(int threshold, TimeSpan breakDuration, Time
 
     public void OnSuccess()
     {
-        Volatile.Write(ref _failures, 0);
-        Volatile.Write(ref _state, Closed);
+        // Every successful call lands here, on whichever thread its reply completed on: write only when something
+        // changes, so the steady state leaves the breaker's cache line shared instead of moving it between cores.
+        if (Volatile.Read(ref _failures) != 0)
+        {
+            Volatile.Write(ref _failures, 0);
+        }
+
+        if (Volatile.Read(ref _state) != Closed)
+        {
+            Volatile.Write(ref _state, Closed);
+        }
     }
 
     public void OnFailure()

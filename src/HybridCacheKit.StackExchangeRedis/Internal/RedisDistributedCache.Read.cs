@@ -35,15 +35,25 @@ internal sealed partial class RedisDistributedCache
             return scripted with { Data = scripted.DataAt(nowUtcTicks) };
         }
 
-        // HMGET (TryGet, or scripts refused or turned off), then EXPIRE only for an entry that slides.
-        var fields = await _connection.ExecuteValueAsync(operation, (Key: redisKey, Fields: withData ? MetadataAndDataFields : MetadataFields), static (db, s) => db.HashGetAsync(s.Key, s.Fields), token).ConfigureAwait(false);
+        // HMGET (scripts refused or turned off), then EXPIRE only for an entry that slides.
+        var fields = await ReadFieldsAsync(operation, redisKey, withData, token).ConfigureAwait(false);
         var entry = StoredEntry.Parse(fields, withData);
-        if (entry.SlidingTicks is not null && GetTtlSeconds(nowUtcTicks, entry.AbsoluteUtcTicks, entry.SlidingTicks) is > 0 and var seconds)
+        if (SlidingRenewalSeconds(entry, nowUtcTicks) is { } seconds)
         {
-            // If the key went away between the two commands EXPIRE does nothing, as for Microsoft's RedisCache.
-            _ = await _connection.ExecuteAsync(operation, (Key: redisKey, Ttl: TimeSpan.FromSeconds(seconds)), static (db, s) => db.KeyExpireAsync(s.Key, s.Ttl), token).ConfigureAwait(false);
+            await RenewSlidingAsync(operation, redisKey, seconds, token).ConfigureAwait(false);
         }
 
         return entry with { Data = entry.DataAt(nowUtcTicks) };
     }
+
+    private ValueTask<RedisValue[]> ReadFieldsAsync(string operation, RedisKey redisKey, bool withData, CancellationToken token)
+        => _connection.ExecuteValueAsync(operation, (Key: redisKey, Fields: withData ? MetadataAndDataFields : MetadataFields), static (db, s) => db.HashGetAsync(s.Key, s.Fields), token);
+
+    /// <summary>The TTL to renew a sliding entry to, or <see langword="null"/> when the entry does not slide (or has expired).</summary>
+    private static long? SlidingRenewalSeconds(StoredEntry entry, long nowUtcTicks)
+        => entry.SlidingTicks is not null && GetTtlSeconds(nowUtcTicks, entry.AbsoluteUtcTicks, entry.SlidingTicks) is > 0 and var seconds ? seconds : null;
+
+    // If the key went away between the two commands EXPIRE does nothing, as for Microsoft's RedisCache.
+    private async Task RenewSlidingAsync(string operation, RedisKey redisKey, long seconds, CancellationToken token)
+        => _ = await _connection.ExecuteAsync(operation, (Key: redisKey, Ttl: TimeSpan.FromSeconds(seconds)), static (db, s) => db.KeyExpireAsync(s.Key, s.Ttl), token).ConfigureAwait(false);
 }

@@ -16,7 +16,7 @@ namespace HybridCacheKit.StackExchangeRedis.Internal;
 /// <see cref="RedisConnection.ExecuteAsync{TState, T}"/>: bounded by the operation timeout, behind the circuit breaker,
 /// cancellable. The synchronous methods block on the same bounded calls, so they obey the same timeout.
 /// </summary>
-internal sealed partial class RedisDistributedCache : IBufferDistributedCache, IHybridCacheDistributedCacheAvailability
+internal sealed partial class RedisDistributedCache : IBufferDistributedCache, IHybridCacheDistributedCacheAvailability, IHybridCacheDistributedCacheCancellation
 {
     // DefaultHybridCache.ReservedPrefix: keys the engine writes for itself.
     private const string EngineReservedPrefix = "__hck:";
@@ -56,10 +56,30 @@ internal sealed partial class RedisDistributedCache : IBufferDistributedCache, I
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(destination);
-        // This is the path HybridCache implementations take, and their entries never slide: HMGET, and EXPIRE only
-        // for an entry that turns out to slide (see RedisDistributedCache.Read.cs).
-        var entry = await ReadAsync("get", key, withData: true, preferScript: false, token).ConfigureAwait(false);
-        if (entry.Data is not { } data)
+        byte[]? data;
+        if (_plainStrings)
+        {
+            data = (await ReadPlainAsync("get", key, withData: true, token).ConfigureAwait(false)).Data;
+        }
+        else
+        {
+            // This is the path HybridCache implementations take, and their entries never slide: HMGET, and EXPIRE only
+            // for an entry that turns out to slide (see RedisDistributedCache.Read.cs). The same steps as ReadAsync,
+            // awaited here rather than through it: this is the engine's hot path, and each async level costs a
+            // suspension on the way out and a resumption on the way back.
+            var nowUtcTicks = _time.GetUtcNow().UtcTicks;
+            var redisKey = KeyFor(key);
+            var fields = await ReadFieldsAsync("get", redisKey, withData: true, token).ConfigureAwait(false);
+            var entry = StoredEntry.Parse(fields, withData: true);
+            if (SlidingRenewalSeconds(entry, nowUtcTicks) is { } seconds)
+            {
+                await RenewSlidingAsync("get", redisKey, seconds, token).ConfigureAwait(false);
+            }
+
+            data = entry.DataAt(nowUtcTicks);
+        }
+
+        if (data is null)
         {
             return false;
         }
@@ -81,6 +101,12 @@ internal sealed partial class RedisDistributedCache : IBufferDistributedCache, I
 
     /// <summary>False while the connection's circuit breaker rejects calls, so the engine skips them without an exception.</summary>
     public bool IsAvailable => _connection.WouldAttempt;
+
+    /// <summary>
+    /// True: every call goes through <see cref="RedisConnection"/>, whose wait ends when the caller's token is
+    /// cancelled even if Redis never answers, so the engine awaits these calls without a bounded wait of its own.
+    /// </summary>
+    public bool HonorsCancellation => true;
 
     public async Task RemoveAsync(string key, CancellationToken token = default)
     {

@@ -21,10 +21,43 @@ internal sealed partial class DefaultHybridCache
             if (_bufferL2 is not null)
             {
                 pooled = new PooledBufferWriter(4096);
-                var (ok, found) = await CallL2Async("get", key, (_bufferL2, key, pooled), static (s, ct) => s._bufferL2.TryGetAsync(s.key, s.pooled, ct), cancellationToken).ConfigureAwait(false);
-                if (!ok)
+                bool found;
+                if (_l2HonorsCancellation)
                 {
-                    return L2Read<T>.Failure;
+                    // CallL2Async's direct path, written out here: an L2 hit is the hot path, and each async level
+                    // costs a suspension after the command is sent and a resumption when the reply arrives.
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (_l2Availability is { IsAvailable: false })
+                    {
+                        _metrics.L2Skipped("get");
+                        return L2Read<T>.Failure;
+                    }
+
+                    var started = _clock.TimeProvider.GetTimestamp();
+                    var deadline = _l2Deadlines.Token(_options.DistributedCacheTimeout);
+                    var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline) : null;
+                    try
+                    {
+                        found = await _bufferL2.TryGetAsync(key, pooled, linked?.Token ?? deadline).ConfigureAwait(false);
+                        _metrics.L2Operation("get", _clock.TimeProvider.GetElapsedTime(started), failed: false);
+                    }
+                    catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+                    {
+                        OnL2Failed("get", key, ex, started, deadline);
+                        return L2Read<T>.Failure;
+                    }
+                    finally
+                    {
+                        linked?.Dispose();
+                    }
+                }
+                else
+                {
+                    (var ok, found) = await CallL2Async("get", key, (_bufferL2, key, pooled), static (s, ct) => s._bufferL2.TryGetAsync(s.key, s.pooled, ct), cancellationToken).ConfigureAwait(false);
+                    if (!ok)
+                    {
+                        return L2Read<T>.Failure;
+                    }
                 }
 
                 if (!found)
@@ -162,6 +195,8 @@ internal sealed partial class DefaultHybridCache
     /// No timer per call: the deadline is a token shared by the calls that start within the same few milliseconds
     /// (DeadlineSlots), and the wait is a pooled waiter (BoundedWait). The operation receives that deadline (linked with
     /// the caller's token when the caller's can be cancelled), so an L2 that honours cancellation stops at the timeout.
+    /// An L2 that declares so (<see cref="Distributed.IHybridCacheDistributedCacheCancellation"/>) is awaited directly:
+    /// the token alone bounds the call, without a task and a waiter beside it.
     /// While the L2 reports itself unavailable (<see cref="Distributed.IHybridCacheDistributedCacheAvailability"/>, e.g. an open
     /// circuit breaker), it is not called at all: an outage costs no exception per operation.
     /// </remarks>
@@ -189,8 +224,10 @@ internal sealed partial class DefaultHybridCache
         {
             var pending = call(arg, linked?.Token ?? deadline);
             TResult result;
-            if (pending.IsCompleted)
+            if (pending.IsCompleted || _l2HonorsCancellation)
             {
+                // Completed, or an L2 that ends the call itself once the deadline (or the caller) cancels its token:
+                // an OperationCanceledException for the deadline is the timeout, handled below.
                 result = await pending.ConfigureAwait(false);
             }
             else
@@ -225,15 +262,30 @@ internal sealed partial class DefaultHybridCache
             }
 
             ObserveLater(task);
-            _metrics.L2Operation(operation, _clock.TimeProvider.GetElapsedTime(started), failed: true);
-            Log.DistributedCacheTimedOut(_logger, operation, timeout, LogKey(key));
+            OnL2Failed(operation, key, ex, started, deadline);
             return (false, default);
         }
         catch (Exception ex)
         {
-            _metrics.L2Operation(operation, _clock.TimeProvider.GetElapsedTime(started), failed: true);
-            Log.DistributedCacheFailed(_logger, ex, operation, LogKey(key));
+            OnL2Failed(operation, key, ex, started, deadline);
             return (false, default);
+        }
+    }
+
+    /// <summary>
+    /// Counts and logs an L2 operation that failed other than by the caller's cancellation: a timeout when the deadline
+    /// passed (the wait gave up, or the operation honoured the deadline), any other exception as a failure.
+    /// </summary>
+    private void OnL2Failed(string operation, string key, Exception ex, long started, CancellationToken deadline)
+    {
+        _metrics.L2Operation(operation, _clock.TimeProvider.GetElapsedTime(started), failed: true);
+        if (ex is TimeoutException || (ex is OperationCanceledException && deadline.IsCancellationRequested))
+        {
+            Log.DistributedCacheTimedOut(_logger, operation, _options.DistributedCacheTimeout, LogKey(key));
+        }
+        else
+        {
+            Log.DistributedCacheFailed(_logger, ex, operation, LogKey(key));
         }
     }
 

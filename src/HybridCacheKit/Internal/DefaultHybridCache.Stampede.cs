@@ -46,12 +46,28 @@ internal sealed partial class DefaultHybridCache
                 continue;
             }
 
-            var started = new Flight<T>(pinned: false);
+            // A starter that cannot cancel never leaves, so such a run can never be abandoned: pinned from the start.
+            var started = new Flight<T>(pinned: !cancellationToken.CanBeCanceled);
             started.TryAddCaller();
             if (_flights.TryAdd(flightKey, started))
             {
                 flight = started;
+
+                // A starter that cannot cancel, and has no stale value to take after a soft timeout, has nothing to do
+                // but wait for its run: it awaits the flight itself, which resumes it as the run ends (Flight.EndRun),
+                // with no wait of its own in between.
+                var awaitsRun = !cancellationToken.CanBeCanceled && !(stale is not null && _failSafe && _options.FactorySoftTimeout is not null);
+                if (awaitsRun)
+                {
+                    started.AwaitedByStarter();
+                }
+
                 ownRun = RunFlightAsync(started, flightKey, state, plainFactory, contextFactory, options, tagArray, stale, skipL2Read: false);
+                if (awaitsRun)
+                {
+                    return started.StarterResult;
+                }
+
                 break;
             }
         }
@@ -60,10 +76,12 @@ internal sealed partial class DefaultHybridCache
     }
 
     /// <summary>
-    /// Waits for the flight's outcome. The caller that started the run waits for the run itself (<paramref name="ownRun"/>),
+    /// Waits for the flight's outcome, for a caller that joined, or a starter that can cancel or may take a stale value
+    /// after the soft timeout (any other starter awaits the flight itself). The starter waits for the run itself (<paramref name="ownRun"/>),
     /// which ends right after it completes the flight, so it resumes inline on the thread that finished the run; callers
     /// that joined wait for the flight's completion source, whose continuations run asynchronously (they must not run
-    /// inside the run). That saves the starting caller a thread-pool hop on every L1 miss.
+    /// inside the run). That saves the starting caller a thread-pool hop on every L1 miss, and a run nobody joined
+    /// creates no completion source at all.
     /// </summary>
     private async ValueTask<T> AwaitFlightAsync<T>(Flight<T> flight, Task? ownRun, string key, CacheItem? stale, CancellationToken cancellationToken)
     {
@@ -72,17 +90,18 @@ internal sealed partial class DefaultHybridCache
             : default;
         try
         {
-            var task = flight.Completion.Task;
-            var waitFor = ownRun ?? task;
-            if (!task.IsCompleted)
+            if (!flight.IsFinished)
             {
+                // The starter waits for its run, which has finished the flight when it ends; a joiner for the flight's
+                // completion source (created now, on its first use).
+                var waitFor = ownRun ?? flight.Completion;
                 if (stale is not null && _failSafe && _options.FactorySoftTimeout is { } soft)
                 {
                     try
                     {
                         await waitFor.WaitAsync(soft, _clock.TimeProvider, cancellationToken).ConfigureAwait(false);
                     }
-                    catch (TimeoutException) when (!task.IsCompleted)
+                    catch (TimeoutException) when (!flight.IsFinished)
                     {
                         Log.FactorySoftTimeout(_logger, soft, LogKey(key));
                         _metrics.StaleServedOnce();
@@ -100,8 +119,7 @@ internal sealed partial class DefaultHybridCache
                 }
             }
 
-            var outcome = await task.ConfigureAwait(false);
-            return flight.TakeValue(outcome);
+            return flight.TakeValue(flight.Outcome);
         }
         finally
         {
@@ -128,8 +146,10 @@ internal sealed partial class DefaultHybridCache
     {
         var key = flightKey.Key;
         var flags = flightKey.Flags;
-        var token = flight.Cancellation.Token;
-        using var activity = CacheInstruments.ActivitySource.StartActivity("hybridcache.get_or_create");
+        // A pinned run is never cancelled before its factory (only a hard timeout cancels it, and that comes later), so
+        // its L2 read needs no token but the deadline: no token source for the run, no linked one per read.
+        var token = flight.IsPinned ? CancellationToken.None : flight.Cancellation.Token;
+        var activity = CacheInstruments.ActivitySource.StartActivity("hybridcache.get_or_create");
         HybridCacheLockLease? lease = null;
         try
         {
@@ -179,6 +199,7 @@ internal sealed partial class DefaultHybridCache
                 return;
             }
 
+            token = flight.Cancellation.Token;
             if (_lock is not null && !skipL2Read && _l2 is not null
                 && (flags & (HybridCacheEntryFlags.DisableDistributedCacheRead | HybridCacheEntryFlags.DisableDistributedCacheWrite)) == 0)
             {
@@ -261,8 +282,7 @@ internal sealed partial class DefaultHybridCache
         {
             activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
             _flights.TryRemove(new KeyValuePair<FlightKey, Flight>(flightKey, flight));
-            flight.Close();
-            flight.Completion.TrySetException(ex);
+            flight.Fail(ex);
         }
         finally
         {
@@ -272,6 +292,11 @@ internal sealed partial class DefaultHybridCache
                 // (its announcement wakes the other instances). The run, and with it the starting caller, ends now.
                 _ = ReleaseLockAsync(lease);
             }
+
+            activity?.Dispose();
+
+            // Last: a starter that awaits the flight itself resumes right here, so nothing of the run may follow.
+            flight.EndRun();
         }
     }
 
@@ -321,8 +346,7 @@ internal sealed partial class DefaultHybridCache
     private void Complete<T>(Flight<T> flight, FlightKey flightKey, FlightOutcome<T> outcome)
     {
         _flights.TryRemove(new KeyValuePair<FlightKey, Flight>(flightKey, flight));
-        flight.Close();
-        flight.Completion.TrySetResult(outcome);
+        flight.Finish(outcome);
     }
 
     /// <summary>XFetch: maybe start a background refresh of a hot entry before it expires. Never delays the caller.</summary>
@@ -374,7 +398,7 @@ internal sealed partial class DefaultHybridCache
 
         _metrics.EagerRefresh();
         _ = Task.Run(() => RunFlightAsync(flight, flightKey, state, plainFactory, contextFactory, options, tagArray, item, skipL2Read: true));
-        _ = flight.Completion.Task.ContinueWith(
+        _ = flight.Completion.ContinueWith(
             (t, s) => Log.BackgroundRefreshFailed(_logger, t.Exception!.GetBaseException(), LogKey((string)s!)),
             key,
             CancellationToken.None,

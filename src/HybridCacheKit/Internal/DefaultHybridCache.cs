@@ -33,6 +33,7 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
     private readonly IDistributedCache? _l2;
     private readonly IBufferDistributedCache? _bufferL2;
     private readonly IHybridCacheDistributedCacheAvailability? _l2Availability;
+    private readonly bool _l2HonorsCancellation;
     private readonly DeadlineSlots _l2Deadlines;
     private readonly L1Store _l1;
     private readonly SerializerRegistry _serializers;
@@ -69,6 +70,7 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
         _l2 = services.GetService<IDistributedCache>();
         _bufferL2 = _l2 as IBufferDistributedCache;
         _l2Availability = _l2 as IHybridCacheDistributedCacheAvailability;
+        _l2HonorsCancellation = _l2 is IHybridCacheDistributedCacheCancellation { HonorsCancellation: true };
         _l2Deadlines = new DeadlineSlots(_clock.TimeProvider);
         _l1 = new L1Store(_clock, _options.LocalCacheSizeLimitBytes, TimeSpan.FromSeconds(10));
 

@@ -1,3 +1,6 @@
+using System.Runtime.ExceptionServices;
+using System.Threading.Tasks.Sources;
+
 namespace HybridCacheKit.Internal;
 
 /// <summary>
@@ -11,10 +14,15 @@ internal abstract class Flight(Type valueType, bool pinned)
     private int _callers;
     private bool _closed;
     private bool _l1WriteSuppressed;
+    private CancellationTokenSource? _cancellation;
 
     public Type ValueType { get; } = valueType;
 
-    public CancellationTokenSource Cancellation { get; } = new();
+    /// <summary>Whether callers leaving never cancel the run (a background run, or one started by a caller that cannot cancel).</summary>
+    public bool IsPinned => pinned;
+
+    /// <summary>The run's cancellation, created on first use: a pinned run that ends with its L2 read never needs one.</summary>
+    public CancellationTokenSource Cancellation => Volatile.Read(ref _cancellation) ?? CreateCancellation();
 
     /// <summary>Set when the backplane reports the key changed while this run was in progress: its result must not enter L1.</summary>
     public bool L1WriteSuppressed
@@ -54,22 +62,154 @@ internal abstract class Flight(Type valueType, bool pinned)
         Cancellation.Cancel();
     }
 
-    /// <summary>No more callers may join (the run finished).</summary>
-    public void Close()
+    private CancellationTokenSource CreateCancellation()
+    {
+        var created = new CancellationTokenSource();
+        return Interlocked.CompareExchange(ref _cancellation, created, null) ?? created;
+    }
+
+    /// <summary>Runs <paramref name="finish"/> under the flight's lock after closing it: no caller joins from then on.</summary>
+    protected TResult CloseAnd<TState, TResult>(TState state, Func<TState, TResult> finish)
     {
         lock (_gate)
         {
             _closed = true;
+            return finish(state);
+        }
+    }
+
+    /// <summary>Runs <paramref name="read"/> under the flight's lock.</summary>
+    protected TResult Locked<TState, TResult>(TState state, Func<TState, TResult> read)
+    {
+        lock (_gate)
+        {
+            return read(state);
         }
     }
 }
 
-/// <summary>A <see cref="Flight"/> producing a <typeparamref name="T"/>.</summary>
-internal sealed class Flight<T>(bool pinned) : Flight(typeof(T), pinned)
+/// <summary>
+/// A <see cref="Flight"/> producing a <typeparamref name="T"/>. The outcome is kept in the flight: the caller that started
+/// the run reads it once the run has ended (<see cref="Outcome"/>); a completion source, for callers that joined, is
+/// created only when one asks (<see cref="Completion"/>), so a run nobody joined creates none.
+/// </summary>
+internal sealed class Flight<T>(bool pinned) : Flight(typeof(T), pinned), IValueTaskSource<T>
 {
     private int _originalTaken;
+    private ManualResetValueTaskSourceCore<T> _starter;
+    private bool _awaitedByStarter;
+    private TaskCompletionSource<FlightOutcome<T>>? _completion;
+    private FlightOutcome<T> _outcome;
+    private ExceptionDispatchInfo? _failure;
+    private volatile bool _finished;
 
-    public TaskCompletionSource<FlightOutcome<T>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Whether the run has finished (<see cref="Finish"/> or <see cref="Fail"/>).</summary>
+    public bool IsFinished => _finished;
+
+    /// <summary>The run's outcome, once <see cref="IsFinished"/>; rethrows the run's exception if it failed.</summary>
+    public FlightOutcome<T> Outcome
+    {
+        get
+        {
+            if (!_finished)
+            {
+                throw new InvalidOperationException("The flight has not finished.");
+            }
+
+            _failure?.Throw();
+            return _outcome;
+        }
+    }
+
+    /// <summary>
+    /// The outcome as a task whose continuations run asynchronously (never inside the run), created on first use; a
+    /// completed task once the run has finished.
+    /// </summary>
+    public Task<FlightOutcome<T>> Completion => Locked(this, static self =>
+    {
+        if (self._finished)
+        {
+            return self._failure is null ? Task.FromResult(self._outcome) : Task.FromException<FlightOutcome<T>>(self._failure.SourceException);
+        }
+
+        self._completion ??= new TaskCompletionSource<FlightOutcome<T>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return self._completion.Task;
+    });
+
+    /// <summary>
+    /// The starting caller's value, when it awaits the flight itself (<see cref="AwaitedByStarter"/>): completed by
+    /// <see cref="EndRun"/>, its continuation running there, inline where the run ended. Await it exactly once.
+    /// </summary>
+    public ValueTask<T> StarterResult => new(this, _starter.Version);
+
+    /// <summary>The starting caller will await <see cref="StarterResult"/>. Call before the run starts.</summary>
+    public void AwaitedByStarter() => _awaitedByStarter = true;
+
+    /// <summary>
+    /// The run's last act, after its outcome is published and everything it holds is released: hands the starting caller
+    /// its value (or the run's exception) if it awaits the flight itself.
+    /// </summary>
+    public void EndRun()
+    {
+        if (!_awaitedByStarter)
+        {
+            return;
+        }
+
+        T value;
+        try
+        {
+            value = TakeValue(Outcome);
+        }
+        catch (Exception ex)
+        {
+            _starter.SetException(ex);
+            return;
+        }
+
+        _starter.SetResult(value);
+    }
+
+    T IValueTaskSource<T>.GetResult(short token) => _starter.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<T>.GetStatus(short token) => _starter.GetStatus(token);
+
+    void IValueTaskSource<T>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+        => _starter.OnCompleted(continuation, state, token, flags);
+
+    /// <summary>Closes the flight and publishes its outcome to every caller; only the first outcome counts.</summary>
+    public void Finish(in FlightOutcome<T> outcome)
+    {
+        var completion = CloseAnd((Self: this, Outcome: outcome), static s =>
+        {
+            if (s.Self._finished)
+            {
+                return null;
+            }
+
+            s.Self._outcome = s.Outcome;
+            s.Self._finished = true;
+            return s.Self._completion;
+        });
+        completion?.TrySetResult(outcome);
+    }
+
+    /// <summary>Closes the flight and fails it for every caller; only the first outcome counts.</summary>
+    public void Fail(Exception exception)
+    {
+        var completion = CloseAnd((Self: this, Failure: ExceptionDispatchInfo.Capture(exception)), static s =>
+        {
+            if (s.Self._finished)
+            {
+                return null;
+            }
+
+            s.Self._failure = s.Failure;
+            s.Self._finished = true;
+            return s.Self._completion;
+        });
+        completion?.TrySetException(exception);
+    }
 
     /// <summary>
     /// The value for one caller. For a type L1 keeps as bytes (mutable), the first caller gets the instance the run

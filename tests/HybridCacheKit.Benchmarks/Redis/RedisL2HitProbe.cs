@@ -9,7 +9,8 @@ namespace HybridCacheKit.Benchmarks.Redis;
 /// block of the same round. BenchmarkDotNet measures one row after the other, minutes apart, so on a machine whose load
 /// moves (other builds on the same 2 cores) its ratios compare different moments; paired blocks compare the same one.
 /// Reported per row: latency percentiles over every read, and the median with the interquartile range of the per-round
-/// ratios of block means.
+/// ratios of block means, the thread-pool work items completed per read (each one a hop between threads), and the bytes
+/// allocated per read by the whole process (every thread, so background work counts too).
 /// <code>
 /// dotnet run -c Release --project tests/HybridCacheKit.Benchmarks -- --redis-l2-probe [rounds=300] [block=200] [row names...]
 /// </code>
@@ -47,6 +48,8 @@ internal static class RedisL2HitProbe
 
             var latencies = rows.Select(_ => new List<double>(rounds * block)).ToArray();
             var blockMeans = rows.Select(_ => new double[rounds]).ToArray();
+            var workItems = new long[rows.Length];
+            var allocated = new long[rows.Length];
             foreach (var (_, read) in rows)
             {
                 for (var i = 0; i < 1_000; i++)
@@ -63,6 +66,8 @@ internal static class RedisL2HitProbe
                     var row = (k + round) % rows.Length;
                     var read = rows[row].Read;
                     var sum = 0.0;
+                    var itemsBefore = ThreadPool.CompletedWorkItemCount;
+                    var bytesBefore = GC.GetTotalAllocatedBytes(precise: false);
                     for (var i = 0; i < block; i++)
                     {
                         var started = Stopwatch.GetTimestamp();
@@ -72,19 +77,21 @@ internal static class RedisL2HitProbe
                         sum += us;
                     }
 
+                    workItems[row] += ThreadPool.CompletedWorkItemCount - itemsBefore;
+                    allocated[row] += GC.GetTotalAllocatedBytes(precise: false) - bytesBefore;
                     blockMeans[row][round] = sum / block;
                 }
             }
 
             Console.WriteLine($"// load average {LoadAverage()} at end");
-            Console.WriteLine("| Row | p10 µs | median µs | mean µs | p90 µs | p99 µs | ratio (median of rounds) | ratio IQR |");
-            Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+            Console.WriteLine("| Row | p10 µs | median µs | mean µs | p90 µs | p99 µs | ratio (median of rounds) | ratio IQR | pool items/read | B allocated/read |");
+            Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |");
             for (var row = 0; row < rows.Length; row++)
             {
                 var sorted = latencies[row].Order().ToArray();
                 var ratios = Enumerable.Range(0, rounds).Select(r => blockMeans[row][r] / blockMeans[0][r]).Order().ToArray();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {rows[row].Name} | {Percentile(sorted, 0.10):F1} | {Percentile(sorted, 0.50):F1} | {sorted.Average():F1} | {Percentile(sorted, 0.90):F1} | {Percentile(sorted, 0.99):F1} | {Percentile(ratios, 0.50):F2} | {Percentile(ratios, 0.25):F2}–{Percentile(ratios, 0.75):F2} |"));
+                    $"| {rows[row].Name} | {Percentile(sorted, 0.10):F1} | {Percentile(sorted, 0.50):F1} | {sorted.Average():F1} | {Percentile(sorted, 0.90):F1} | {Percentile(sorted, 0.99):F1} | {Percentile(ratios, 0.50):F2} | {Percentile(ratios, 0.25):F2}–{Percentile(ratios, 0.75):F2} | {workItems[row] / (double)(rounds * block):F2} | {allocated[row] / (double)(rounds * block):F0} |"));
             }
         }
         finally

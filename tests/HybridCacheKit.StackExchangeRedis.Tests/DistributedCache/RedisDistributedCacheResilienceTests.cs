@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using HybridCacheKit.Distributed;
 using HybridCacheKit.TestUtilities.Redis;
 using Microsoft.Extensions.Caching.Distributed;
 
@@ -89,6 +90,50 @@ public sealed class RedisDistributedCacheResilienceTests : IAsyncLifetime
         }
 
         Assert.Equal([1], await harness.Cache.GetAsync("k").WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task AllAsyncMethods_FrozenServerAndTokenCancelled_EachEndsPromptlyAsDeclaredToTheEngine()
+    {
+        // The cache tells the engine it honours cancellation (IHybridCacheDistributedCacheCancellation), so the engine
+        // bounds its calls by their token alone: every asynchronous method must end soon after its token is cancelled,
+        // with the operation timeout far away and the server answering nothing.
+        using var harness = CacheHarness.Create(_server, configure: o =>
+        {
+            o.OperationTimeout = TimeSpan.FromMinutes(1);
+            o.CircuitBreakerFailureThreshold = 100;
+        });
+        Assert.True(((IHybridCacheDistributedCacheCancellation)harness.Cache).HonorsCancellation);
+        var options = new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.FromMinutes(1) };
+        await harness.Cache.SetAsync("k", [1], options);
+        var calls = new (string Name, Func<CancellationToken, Task> Call)[]
+        {
+            ("GetAsync", t => harness.Cache.GetAsync("k", t)),
+            ("TryGetAsync", t => harness.Cache.TryGetAsync("k", new ArrayBufferWriter<byte>(), t).AsTask()),
+            ("SetAsync(byte[])", t => harness.Cache.SetAsync("k", [2], options, t)),
+            ("SetAsync(ReadOnlySequence)", t => harness.Cache.SetAsync("k", new ReadOnlySequence<byte>([3]), options, t).AsTask()),
+            ("RefreshAsync", t => harness.Cache.RefreshAsync("k", t)),
+            ("RemoveAsync", t => harness.Cache.RemoveAsync("k", t)),
+        };
+        _server.Pause();
+        try
+        {
+            foreach (var (name, call) in calls)
+            {
+                using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+                var watch = Stopwatch.StartNew();
+                await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call(cts.Token).WaitAsync(TimeSpan.FromSeconds(10)));
+                Assert.True(watch.Elapsed < Bound, $"{name} took {watch.Elapsed} to end after its token was cancelled against a frozen server.");
+            }
+        }
+        finally
+        {
+            _server.Resume();
+        }
+
+        // Abandoned commands stay queued and reach the server once it continues (the remove among them); the cache works on.
+        await harness.Cache.SetAsync("after", [4], new DistributedCacheEntryOptions()).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal([4], await harness.Cache.GetAsync("after").WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
     [Fact]

@@ -102,6 +102,7 @@ internal sealed class Flight<T>(bool pinned) : Flight(typeof(T), pinned), IValue
     private FlightOutcome<T> _outcome;
     private ExceptionDispatchInfo? _failure;
     private volatile bool _finished;
+    private ManualResetEventSlim? _blockedStarter;
 
     /// <summary>Whether the run has finished (<see cref="Finish"/> or <see cref="Fail"/>).</summary>
     public bool IsFinished => _finished;
@@ -164,13 +165,40 @@ internal sealed class Flight<T>(bool pinned) : Flight(typeof(T), pinned), IValue
         catch (Exception ex)
         {
             _starter.SetException(ex);
+            WakeBlockedStarter();
             return;
         }
 
         _starter.SetResult(value);
+        WakeBlockedStarter();
     }
 
-    T IValueTaskSource<T>.GetResult(short token) => _starter.GetResult(token);
+    /// <summary>
+    /// Blocking on the pending <see cref="StarterResult"/> (<c>GetAwaiter().GetResult()</c>, sync over async) waits for
+    /// the run, as it does on a Task-backed ValueTask (what Microsoft's HybridCache returns), instead of throwing the
+    /// value-task source's "not completed" InvalidOperationException. Awaiting never gets here while pending.
+    /// </summary>
+    T IValueTaskSource<T>.GetResult(short token)
+    {
+        if (_starter.GetStatus(token) == ValueTaskSourceStatus.Pending)
+        {
+            // Publish the event before looking at the status again; EndRun completes, then looks for the event. One of
+            // the two sees the other's write (both are full fences), so the wait cannot miss the completion.
+            var blocked = Interlocked.CompareExchange(ref _blockedStarter, new ManualResetEventSlim(false), null) ?? _blockedStarter!;
+            if (_starter.GetStatus(token) == ValueTaskSourceStatus.Pending)
+            {
+                blocked.Wait();
+            }
+        }
+
+        return _starter.GetResult(token);
+    }
+
+    private void WakeBlockedStarter()
+    {
+        // A full fence after the completion, paired with the one in GetResult.
+        Interlocked.CompareExchange(ref _blockedStarter, null, null)?.Set();
+    }
 
     ValueTaskSourceStatus IValueTaskSource<T>.GetStatus(short token) => _starter.GetStatus(token);
 

@@ -24,6 +24,60 @@ public sealed class StarterAwaitsRunTests
         Assert.Same(failure, await Assert.ThrowsAsync<InvalidOperationException>(async () => await pending));
     }
 
+    /// <summary>
+    /// Sync-over-async: blocking on the pending ValueTask (GetAwaiter().GetResult()) is outside the ValueTask rules, but
+    /// it works on Task-backed ValueTasks (Microsoft's HybridCache returns those), so code written against the abstraction
+    /// does it. It must wait for the run and return its value, not throw the value-task source's InvalidOperationException.
+    /// </summary>
+    [Fact]
+    public async Task GetOrCreateAsync_StarterWithoutTokenBlocksOnPendingValueTask_WaitsAndGetsTheValue()
+    {
+        using var sut = CacheUnderTest.Create();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var blocked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var caller = Task.Run(() =>
+        {
+            var pending = sut.Cache.GetOrCreateAsync("blocking-key", async _ =>
+            {
+                await release.Task.ConfigureAwait(false);
+                return "from-factory";
+            });
+            Assert.False(pending.IsCompleted, "the factory should still be running");
+            blocked.SetResult();
+            return pending.GetAwaiter().GetResult();
+        });
+
+        await blocked.Task.WaitAsync(Eventually.Limit);
+        await Task.Delay(50); // let the caller reach the blocking wait
+        release.SetResult();
+
+        Assert.Equal("from-factory", await caller.WaitAsync(Eventually.Limit));
+    }
+
+    [Fact]
+    public async Task GetOrCreateAsync_StarterWithoutTokenFactoryFailsWhileBlockedOn_ThrowsTheFactorysException()
+    {
+        using var sut = CacheUnderTest.Create();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var failure = new InvalidOperationException("factory failed");
+
+        var caller = Task.Run(() =>
+        {
+            var pending = sut.Cache.GetOrCreateAsync<string>("blocking-failure", async _ =>
+            {
+                await release.Task.ConfigureAwait(false);
+                throw failure;
+            });
+            return pending.GetAwaiter().GetResult();
+        });
+
+        await Task.Delay(50);
+        release.SetResult();
+
+        Assert.Same(failure, await Assert.ThrowsAsync<InvalidOperationException>(() => caller.WaitAsync(Eventually.Limit)));
+    }
+
     [Fact]
     public async Task GetOrCreateAsync_StarterWithoutTokenAsynchronousFactory_ResumesOnCallersSynchronizationContext()
     {

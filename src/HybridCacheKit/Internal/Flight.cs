@@ -68,24 +68,11 @@ internal abstract class Flight(Type valueType, bool pinned)
         return Interlocked.CompareExchange(ref _cancellation, created, null) ?? created;
     }
 
-    /// <summary>Runs <paramref name="finish"/> under the flight's lock after closing it: no caller joins from then on.</summary>
-    protected TResult CloseAnd<TState, TResult>(TState state, Func<TState, TResult> finish)
-    {
-        lock (_gate)
-        {
-            _closed = true;
-            return finish(state);
-        }
-    }
+    /// <summary>The flight's lock: joining, leaving and publishing the outcome are ordered by it.</summary>
+    protected Lock Gate => _gate;
 
-    /// <summary>Runs <paramref name="read"/> under the flight's lock.</summary>
-    protected TResult Locked<TState, TResult>(TState state, Func<TState, TResult> read)
-    {
-        lock (_gate)
-        {
-            return read(state);
-        }
-    }
+    /// <summary>No caller joins from now on. Call holding <see cref="Gate"/>.</summary>
+    protected void CloseUnderGate() => _closed = true;
 }
 
 /// <summary>
@@ -126,16 +113,22 @@ internal sealed class Flight<T>(bool pinned) : Flight(typeof(T), pinned), IValue
     /// The outcome as a task whose continuations run asynchronously (never inside the run), created on first use; a
     /// completed task once the run has finished.
     /// </summary>
-    public Task<FlightOutcome<T>> Completion => Locked(this, static self =>
+    public Task<FlightOutcome<T>> Completion
     {
-        if (self._finished)
+        get
         {
-            return self._failure is null ? Task.FromResult(self._outcome) : Task.FromException<FlightOutcome<T>>(self._failure.SourceException);
-        }
+            lock (Gate)
+            {
+                if (_finished)
+                {
+                    return _failure is null ? Task.FromResult(_outcome) : Task.FromException<FlightOutcome<T>>(_failure.SourceException);
+                }
 
-        self._completion ??= new TaskCompletionSource<FlightOutcome<T>>(TaskCreationOptions.RunContinuationsAsynchronously);
-        return self._completion.Task;
-    });
+                _completion ??= new TaskCompletionSource<FlightOutcome<T>>(TaskCreationOptions.RunContinuationsAsynchronously);
+                return _completion.Task;
+            }
+        }
+    }
 
     /// <summary>
     /// The starting caller's value, when it awaits the flight itself (<see cref="AwaitedByStarter"/>): completed by
@@ -207,36 +200,31 @@ internal sealed class Flight<T>(bool pinned) : Flight(typeof(T), pinned), IValue
 
     /// <summary>Closes the flight and publishes its outcome to every caller; only the first outcome counts.</summary>
     public void Finish(in FlightOutcome<T> outcome)
-    {
-        var completion = CloseAnd((Self: this, Outcome: outcome), static s =>
-        {
-            if (s.Self._finished)
-            {
-                return null;
-            }
-
-            s.Self._outcome = s.Outcome;
-            s.Self._finished = true;
-            return s.Self._completion;
-        });
-        completion?.TrySetResult(outcome);
-    }
+        => Publish(outcome, failure: null)?.TrySetResult(outcome);
 
     /// <summary>Closes the flight and fails it for every caller; only the first outcome counts.</summary>
     public void Fail(Exception exception)
+        => Publish(default, ExceptionDispatchInfo.Capture(exception))?.TrySetException(exception);
+
+    /// <summary>
+    /// Closes the flight and records its outcome, unless one was recorded already; returns the joiners' completion source
+    /// to complete (outside the lock), if one was created.
+    /// </summary>
+    private TaskCompletionSource<FlightOutcome<T>>? Publish(in FlightOutcome<T> outcome, ExceptionDispatchInfo? failure)
     {
-        var completion = CloseAnd((Self: this, Failure: ExceptionDispatchInfo.Capture(exception)), static s =>
+        lock (Gate)
         {
-            if (s.Self._finished)
+            CloseUnderGate();
+            if (_finished)
             {
                 return null;
             }
 
-            s.Self._failure = s.Failure;
-            s.Self._finished = true;
-            return s.Self._completion;
-        });
-        completion?.TrySetException(exception);
+            _outcome = outcome;
+            _failure = failure;
+            _finished = true;
+            return _completion;
+        }
     }
 
     /// <summary>

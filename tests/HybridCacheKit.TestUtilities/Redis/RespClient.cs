@@ -43,7 +43,7 @@ public sealed class RespClient : IDisposable, IAsyncDisposable
     public static RespClient Connect(string host, int port, TimeSpan? timeout = null)
     {
         var effective = timeout ?? DefaultTimeout;
-        var connectTimeout = effective > DefaultTimeout ? effective : DefaultTimeout;
+        var connectTimeout = ConnectTimeout(effective);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         try
         {
@@ -63,12 +63,15 @@ public sealed class RespClient : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>How long connecting may take: the command timeout, but never less than the default.</summary>
+    private static TimeSpan ConnectTimeout(TimeSpan commandTimeout) => commandTimeout > DefaultTimeout ? commandTimeout : DefaultTimeout;
+
     /// <summary>Connects asynchronously; the timeouts are those of <see cref="Connect"/>.</summary>
     public static async Task<RespClient> ConnectAsync(
         string host, int port, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         var effective = timeout ?? DefaultTimeout;
-        var connectTimeout = effective > DefaultTimeout ? effective : DefaultTimeout;
+        var connectTimeout = ConnectTimeout(effective);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(connectTimeout);

@@ -27,6 +27,7 @@ internal sealed partial class RedisBackplane : IHybridCacheBackplane, IDisposabl
     private TaskCompletionSource<bool>? _outboxSent;
     private bool _publishing;
     private long _publishes;
+    private long _announcedWithWrites;
     private int _disposed;
 
     public RedisBackplane(RedisConnection connection, ILoggerFactory? loggerFactory = null)
@@ -43,6 +44,7 @@ internal sealed partial class RedisBackplane : IHybridCacheBackplane, IDisposabl
         _logger = (ILogger?)loggerFactory?.CreateLogger<RedisBackplane>() ?? NullLogger.Instance;
         ChannelName = connection.KeyPrefix + "__hck:backplane";
         _channel = new RedisChannel(ChannelName, RedisChannel.PatternMode.Literal);
+        ChannelValue = ChannelName;
         _handler = OnRedisMessage;
     }
 
@@ -50,6 +52,9 @@ internal sealed partial class RedisBackplane : IHybridCacheBackplane, IDisposabl
     internal Guid InstanceId { get; } = Guid.NewGuid();
 
     internal string ChannelName { get; }
+
+    /// <summary><see cref="ChannelName"/> as a script argument, for writes that publish their own message (RedisDistributedCache.Announce.cs).</summary>
+    internal RedisValue ChannelValue { get; }
 
     internal RedisBackplaneTimings Timings { get; }
 
@@ -64,7 +69,7 @@ internal sealed partial class RedisBackplane : IHybridCacheBackplane, IDisposabl
     /// <summary>Messages dropped because they were not well-formed version-1 messages (garbage, other versions, unknown kinds).</summary>
     internal long RejectedMessages => Interlocked.Read(ref _rejected);
 
-    /// <summary><c>PUBLISH</c> commands of changes that Redis answered (one per change, or one per batch).</summary>
+    /// <summary><c>PUBLISH</c> commands of changes that Redis answered (one per change, one per batch, or one per write that carried its change).</summary>
     internal long Publishes => Interlocked.Read(ref _publishes);
 
     /// <summary>This instance's own change messages that came back and were ignored.</summary>
@@ -154,6 +159,25 @@ internal sealed partial class RedisBackplane : IHybridCacheBackplane, IDisposabl
             sent.TrySetResult(ok);
         }
     }
+
+    /// <summary>
+    /// The bytes <see cref="PublishAsync"/> would send for <paramref name="message"/>, for a write that publishes it
+    /// itself; <see langword="null"/> when <see cref="PublishAsync"/> would send nothing (disposed, or not a valid change).
+    /// </summary>
+    internal byte[]? EncodeAnnouncement(HybridCacheBackplaneMessage message)
+        => Volatile.Read(ref _disposed) != 0 || string.IsNullOrEmpty(message.Subject) || !Enum.IsDefined(message.Kind)
+            ? null
+            : BackplaneMessageCodec.Encode(message, InstanceId);
+
+    /// <summary>Counts a change a write published itself (see <see cref="EncodeAnnouncement"/>) in <see cref="Publishes"/>.</summary>
+    internal void OnAnnounced()
+    {
+        Interlocked.Increment(ref _publishes);
+        Interlocked.Increment(ref _announcedWithWrites);
+    }
+
+    /// <summary>Changes that went out inside the write that made them (also counted in <see cref="Publishes"/>).</summary>
+    internal long AnnouncedWithWrites => Interlocked.Read(ref _announcedWithWrites);
 
     /// <summary>One PUBLISH: a plain message for one change, a batch frame for several. Never throws.</summary>
     private async Task<bool> PublishChangesAsync(List<HybridCacheBackplaneMessage> changes)

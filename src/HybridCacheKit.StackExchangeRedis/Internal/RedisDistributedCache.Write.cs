@@ -10,29 +10,43 @@ namespace HybridCacheKit.StackExchangeRedis.Internal;
 // (Scripts/SetEntryScript.cs); when the server refuses scripts, or UseScripts is off, it is a MULTI/EXEC transaction,
 // pipelined (one round trip as well, but about 2.5 times the client CPU of a single command in StackExchange.Redis 1.x,
 // measured with the load tool's rawtx mode). Everything touches one key, so it stays in one hash slot in a Redis Cluster.
+//
+// A write can carry its backplane message (RedisDistributedCache.Announce.cs): the script publishes it after the write,
+// in the same command. The transaction fallback and the plain-string layout do not; they report the message as not sent.
 internal sealed partial class RedisDistributedCache
 {
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token)
+        => _ = await WriteAsync(key, value, options, announcement: default, token).ConfigureAwait(false);
+
+    /// <summary>Writes an entry; returns whether <paramref name="announcement"/> (when it has one) was published with it.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> WriteAsync(string key, byte[] value, DistributedCacheEntryOptions options, Announcement announcement, CancellationToken token)
     {
         if (_plainStrings)
         {
             await WritePlainAsync(key, value, options, token).ConfigureAwait(false);
-            return;
+            return false;
         }
 
         var now = _time.GetUtcNow();
         var absolute = GetAbsoluteExpiration(now, options)?.UtcTicks;
         var sliding = options.SlidingExpiration?.Ticks;
         var ttlSeconds = GetTtlSeconds(now.UtcTicks, absolute, sliding);
-        if (UsesScripts
-            && await TryEvaluateAsync("set", SetEntryScript.Text, KeyFor(key), [absolute ?? NotPresent, sliding ?? NotPresent, value, ttlSeconds ?? NotPresent], token).ConfigureAwait(false) is not null)
+        if (UsesScripts)
         {
-            return;
+            RedisValue[] args = announcement.Payload is null
+                ? [absolute ?? NotPresent, sliding ?? NotPresent, value, ttlSeconds ?? NotPresent]
+                : [absolute ?? NotPresent, sliding ?? NotPresent, value, ttlSeconds ?? NotPresent, announcement.Channel, announcement.Payload];
+            if (await TryEvaluateAsync("set", SetEntryScript.Text, KeyFor(key), args, token).ConfigureAwait(false) is not null)
+            {
+                return announcement.Sent();
+            }
         }
 
         var fields = new WriteState(KeyFor(key), CreateFields(absolute, sliding, value), ttlSeconds);
         _ = await _connection.ExecuteAsync("set", fields, static (db, s) => WriteEntryAsync(db, s), token).ConfigureAwait(false);
+        return false;
     }
 
     private static async Task<bool> WriteEntryAsync(IDatabase db, WriteState state)

@@ -131,12 +131,15 @@ internal sealed partial class RedisDistributedCache : IBufferDistributedCache, I
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(options);
 
-        // StackExchange.Redis 1.x only sends a byte[] it owns for the whole call, and a command abandoned on timeout may
-        // still be written later (it stays queued while reconnecting). The sequence may be a pooled buffer its owner
-        // reuses as soon as this returns, so it is copied once; single-segment input skips the linearizing walk.
-        var bytes = value.IsSingleSegment ? value.First.ToArray() : value.ToArray();
-        return WriteAsync(key, bytes, options, token);
+        return WriteAsync(key, Own(value), options, token);
     }
+
+    /// <summary>
+    /// StackExchange.Redis 1.x only sends a byte[] it owns for the whole call, and a command abandoned on timeout may
+    /// still be written later (it stays queued while reconnecting). The sequence may be a pooled buffer its owner reuses
+    /// as soon as the call returns, so it is copied once; single-segment input skips the linearizing walk.
+    /// </summary>
+    private static byte[] Own(ReadOnlySequence<byte> value) => value.IsSingleSegment ? value.First.ToArray() : value.ToArray();
 
     private RedisKey KeyFor(string key) => _prefix.Append(key);
 

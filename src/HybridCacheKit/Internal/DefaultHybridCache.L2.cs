@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using HybridCacheKit.Distributed;
 using HybridCacheKit.Internal.Envelope;
 using HybridCacheKit.Shared;
 using Microsoft.Extensions.Caching.Distributed;
@@ -157,10 +158,20 @@ internal sealed partial class DefaultHybridCache
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask WriteL2Async(string key, PooledBufferWriter envelope, TimeSpan timeToLive, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes an entry to L2; with an <paramref name="announcement"/> and an L2 that can send it along
+    /// (<see cref="IHybridCacheDistributedCacheAnnouncements"/>), in the same operation. Returns whether the announcement
+    /// went out: when not, the caller publishes it through the backplane.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> WriteL2Async(string key, PooledBufferWriter envelope, TimeSpan timeToLive, HybridCacheBackplaneMessage? announcement, CancellationToken cancellationToken)
     {
         var entryOptions = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = timeToLive };
+        if (announcement is { } message && _announcingL2 is { } announcer)
+        {
+            return await WriteAndAnnounceAsync(announcer, key, new ReadOnlySequence<byte>(envelope.WrittenMemory), entryOptions, message, "set", cancellationToken).ConfigureAwait(false);
+        }
+
         if (_bufferL2 is not null)
         {
             await CallL2Async("set", key, (_bufferL2, key, envelope, entryOptions), static (s, ct) => Succeeded(s._bufferL2.SetAsync(s.key, new ReadOnlySequence<byte>(s.envelope.WrittenMemory), s.entryOptions, ct)), cancellationToken).ConfigureAwait(false);
@@ -170,11 +181,31 @@ internal sealed partial class DefaultHybridCache
             var bytes = envelope.ToArray();
             await CallL2Async("set", key, (_l2!, key, bytes, entryOptions), static (s, ct) => Succeeded(new ValueTask(s.Item1.SetAsync(s.key, s.bytes, s.entryOptions, ct))), cancellationToken).ConfigureAwait(false);
         }
+
+        return false;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask RemoveFromL2Async(string key, CancellationToken cancellationToken)
-        => await CallL2Async("remove", key, (_l2!, key), static (s, ct) => Succeeded(new ValueTask(s.Item1.RemoveAsync(s.key, ct))), cancellationToken).ConfigureAwait(false);
+    /// <summary>One L2 write that carries its backplane message; <see langword="false"/> when the message did not go out with it (failure included).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> WriteAndAnnounceAsync(IHybridCacheDistributedCacheAnnouncements announcer, string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions entryOptions, HybridCacheBackplaneMessage announcement, string operation, CancellationToken cancellationToken)
+    {
+        var (ok, announced) = await CallL2Async(operation, key, (announcer, key, value, entryOptions, _backplane!, announcement), static (s, ct) => s.announcer.SetAsync(s.key, s.value, s.entryOptions, s.Item5, s.announcement, ct), cancellationToken).ConfigureAwait(false);
+        return ok && announced;
+    }
+
+    /// <summary>Removes an entry from L2; returns whether <paramref name="announcement"/> went out with the removal (see <see cref="WriteL2Async"/>).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> RemoveFromL2Async(string key, CancellationToken cancellationToken, HybridCacheBackplaneMessage? announcement = null)
+    {
+        if (announcement is { } message && _announcingL2 is { } announcer)
+        {
+            var (ok, announced) = await CallL2Async("remove", key, (announcer, key, _backplane!, message), static (s, ct) => s.announcer.RemoveAsync(s.key, s.Item3, s.message, ct), cancellationToken).ConfigureAwait(false);
+            return ok && announced;
+        }
+
+        _ = await CallL2Async("remove", key, (_l2!, key), static (s, ct) => Succeeded(new ValueTask(s.Item1.RemoveAsync(s.key, ct))), cancellationToken).ConfigureAwait(false);
+        return false;
+    }
 
     /// <summary>
     /// <see langword="true"/> once <paramref name="operation"/> has completed: gives an L2 write the result shape of

@@ -275,7 +275,7 @@ internal sealed partial class DefaultHybridCache
                 }
             }
 
-            var item = await StoreAsync(key, value, settings, tags, created, Math.Max(1, duration.Ticks), token, flight).ConfigureAwait(false);
+            var item = (await StoreAsync(key, value, settings, tags, created, Math.Max(1, duration.Ticks), token, flight).ConfigureAwait(false)).Item;
             Complete(flight, flightKey, new FlightOutcome<T>(value, item));
         }
         catch (Exception ex)

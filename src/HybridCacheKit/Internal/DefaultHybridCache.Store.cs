@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using HybridCacheKit.Distributed;
 using HybridCacheKit.Internal.Envelope;
 using Microsoft.Extensions.Caching.Hybrid;
 
@@ -9,15 +10,23 @@ internal sealed partial class DefaultHybridCache
 {
     private bool IsReusable<T>() => ImmutableTypeCache<T>.IsImmutable || _options.ReuseMutableInstances;
 
+    /// <summary>
+    /// Stores a value in the tiers its settings allow. With <paramref name="announce"/> (SetAsync), an L2 that can send
+    /// the backplane message with its write (<see cref="IHybridCacheDistributedCacheAnnouncements"/>) announces the
+    /// change as <c>KeyChanged</c> stamped <paramref name="createdUtcTicks"/>; <see cref="Stored.Announced"/> says whether
+    /// it did, and when it did not the caller publishes the message itself.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<CacheItem?> StoreAsync<T>(string key, T value, EntrySettings settings, string[] tags, long createdUtcTicks, long factoryDurationTicks, CancellationToken cancellationToken, Flight? origin = null)
+    private async ValueTask<Stored> StoreAsync<T>(string key, T value, EntrySettings settings, string[] tags, long createdUtcTicks, long factoryDurationTicks, CancellationToken cancellationToken, Flight? origin = null, bool announce = false)
     {
         var writeL1 = (settings.Flags & HybridCacheEntryFlags.DisableLocalCacheWrite) == 0;
         var writeL2 = _l2 is not null && (settings.Flags & HybridCacheEntryFlags.DisableDistributedCacheWrite) == 0;
         if (!writeL1 && !writeL2)
         {
-            return null;
+            return default;
         }
+
+        HybridCacheBackplaneMessage? announcement = announce ? new(HybridCacheBackplaneMessageKind.KeyChanged, key, createdUtcTicks) : null;
 
         var reusable = IsReusable<T>();
         IHybridCacheSerializer<T>? serializer = null;
@@ -37,7 +46,7 @@ internal sealed partial class DefaultHybridCache
                 {
                     Log.SerializationFailed(_logger, ex, typeof(T).FullName ?? typeof(T).Name, LogKey(key));
                     await EvictUnstorableAsync(key, writeL1, writeL2, cancellationToken).ConfigureAwait(false);
-                    return null;
+                    return default;
                 }
 
                 if (buffer.WrittenCount > _options.MaximumPayloadBytes)
@@ -45,7 +54,7 @@ internal sealed partial class DefaultHybridCache
                     _metrics.Oversized();
                     Log.PayloadTooLarge(_logger, buffer.WrittenCount, _options.MaximumPayloadBytes, LogKey(key));
                     await EvictUnstorableAsync(key, writeL1, writeL2, cancellationToken).ConfigureAwait(false);
-                    return null;
+                    return default;
                 }
 
                 _metrics.PayloadWritten(buffer.WrittenCount);
@@ -65,7 +74,7 @@ internal sealed partial class DefaultHybridCache
 
             if (writeL2 && _options.L2Format == HybridCacheL2Format.Plain)
             {
-                await WriteL2Async(key, buffer!, settings.Expiration, cancellationToken).ConfigureAwait(false);
+                return new Stored(item, await WriteL2Async(key, buffer!, settings.Expiration, announcement, cancellationToken).ConfigureAwait(false));
             }
             else if (writeL2)
             {
@@ -82,7 +91,7 @@ internal sealed partial class DefaultHybridCache
                     // A key or tag that is not well-formed UTF-16 (a lone surrogate) has no unambiguous byte form:
                     // keep the value in L1 only rather than risk two keys sharing one L2 entry.
                     Log.KeyRejected(_logger, "not well-formed UTF-16; stored in L1 only", "[redacted]");
-                    return item;
+                    return new Stored(item, Announced: false);
                 }
 
                 var ttl = settings.Expiration + (_failSafe ? _options.FailSafeMaxDuration : TimeSpan.Zero);
@@ -91,10 +100,10 @@ internal sealed partial class DefaultHybridCache
                     ttl = _options.TagInvalidationRetention;
                 }
 
-                await WriteL2Async(key, envelope, ttl, cancellationToken).ConfigureAwait(false);
+                return new Stored(item, await WriteL2Async(key, envelope, ttl, announcement, cancellationToken).ConfigureAwait(false));
             }
 
-            return item;
+            return new Stored(item, Announced: false);
         }
         finally
         {
@@ -146,4 +155,7 @@ internal sealed partial class DefaultHybridCache
             expiresMs,
             serializedSize);
     }
+
+    /// <summary>What <see cref="StoreAsync"/> did: the L1 item it created (when it got that far) and whether L2 announced the change.</summary>
+    private readonly record struct Stored(CacheItem? Item, bool Announced);
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
@@ -89,7 +90,21 @@ internal sealed partial class DefaultHybridCache
         record[0] = TagRecordVersion;
         BinaryPrimitives.WriteInt64LittleEndian(record.AsSpan(1), stamp);
         var options = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = _options.TagInvalidationRetention };
-        await CallL2Async("tag_set", TagKeyPrefix + tag, (_l2, TagKeyPrefix + tag, record, options), static (s, ct) => Succeeded(new ValueTask(s._l2.SetAsync(s.Item2, s.record, s.options, ct))), cancellationToken).ConfigureAwait(false);
+        var recordKey = TagKeyPrefix + tag;
+
+        // With an L2 that can carry it, the announcement goes out with the record: no instance can miss an invalidation
+        // whose record was written because the writer died before publishing it.
+        if (_announcingL2 is { } announcer
+            && await WriteAndAnnounceAsync(announcer, recordKey, new ReadOnlySequence<byte>(record), options, new HybridCacheBackplaneMessage(HybridCacheBackplaneMessageKind.TagInvalidated, tag, stamp), "tag_set", cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        if (_announcingL2 is null)
+        {
+            await CallL2Async("tag_set", recordKey, (_l2, recordKey, record, options), static (s, ct) => Succeeded(new ValueTask(s._l2.SetAsync(s.recordKey, s.record, s.options, ct))), cancellationToken).ConfigureAwait(false);
+        }
+
         await PublishAsync(HybridCacheBackplaneMessageKind.TagInvalidated, tag, stamp, cancellationToken).ConfigureAwait(false);
     }
 

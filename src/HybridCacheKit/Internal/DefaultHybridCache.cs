@@ -34,6 +34,7 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
     private readonly IBufferDistributedCache? _bufferL2;
     private readonly IHybridCacheDistributedCacheAvailability? _l2Availability;
     private readonly bool _l2HonorsCancellation;
+    private readonly IHybridCacheDistributedCacheAnnouncements? _announcingL2;
     private readonly DeadlineSlots _l2Deadlines;
     private readonly L1Store _l1;
     private readonly SerializerRegistry _serializers;
@@ -84,6 +85,7 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
         _lock = _l2 is null ? null : services.GetService<IHybridCacheDistributedLock>();
         _backplane = _l2 is null ? null : services.GetService<IHybridCacheBackplane>();
         _backplane?.Subscribe(new BackplaneListener(this));
+        _announcingL2 = _backplane is not null && _l2 is IHybridCacheDistributedCacheAnnouncements announcer && announcer.CanAnnounceFor(_backplane) ? announcer : null;
     }
 
     internal HybridCacheKitOptions KitOptions => _options;
@@ -178,8 +180,11 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
         var settings = ResolveSettings(options);
         var tagArray = NormalizeTags(tags);
         var created = _clock.NextStamp();
-        await StoreAsync(key, value, settings, tagArray, created, factoryDurationTicks: 0, cancellationToken).ConfigureAwait(false);
-        await PublishAsync(HybridCacheBackplaneMessageKind.KeyChanged, key, created, cancellationToken).ConfigureAwait(false);
+        var stored = await StoreAsync(key, value, settings, tagArray, created, factoryDurationTicks: 0, cancellationToken, announce: true).ConfigureAwait(false);
+        if (!stored.Announced)
+        {
+            await PublishAsync(HybridCacheBackplaneMessageKind.KeyChanged, key, created, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <inheritdoc />
@@ -194,8 +199,11 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
         _l1.Remove(key);
         if (_l2 is not null)
         {
-            await RemoveFromL2Async(key, cancellationToken).ConfigureAwait(false);
-            await PublishAsync(HybridCacheBackplaneMessageKind.KeyRemoved, key, _clock.NextStamp(), cancellationToken).ConfigureAwait(false);
+            var stamp = _clock.NextStamp();
+            if (!await RemoveFromL2Async(key, cancellationToken, new HybridCacheBackplaneMessage(HybridCacheBackplaneMessageKind.KeyRemoved, key, stamp)).ConfigureAwait(false))
+            {
+                await PublishAsync(HybridCacheBackplaneMessageKind.KeyRemoved, key, stamp, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 

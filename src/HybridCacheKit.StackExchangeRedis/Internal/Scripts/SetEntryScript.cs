@@ -8,7 +8,9 @@ namespace HybridCacheKit.StackExchangeRedis.Internal.Scripts;
 /// <remarks>
 /// <para>KEYS[1]: the entry. ARGV[1], ARGV[2]: <c>absexp</c> and <c>sldexp</c> (ticks, or -1 for none). ARGV[3]: the
 /// payload. ARGV[4]: the TTL in whole seconds, or -1 for an entry without expiration (PERSIST, so the TTL of an entry it
-/// replaces does not survive).</para>
+/// replaces does not survive). Optional ARGV[5] and ARGV[6]: a backplane channel and the message announcing the write,
+/// published after it, so the write and its announcement happen together (a script runs whole or, on an error before
+/// the PUBLISH, announces nothing it did not do).</para>
 /// <para>HMSET, not the multi-field HSET: it is the command the documented least-privilege ACL already grants
 /// (docs/redis-layout.md), and it exists on every server version. A WRONGTYPE error (the key holds something else) stops
 /// the script before it touches the TTL, and reaches the caller as the transaction's did.</para>
@@ -21,6 +23,9 @@ internal static class SetEntryScript
           redis.call('PERSIST', KEYS[1])
         else
           redis.call('EXPIRE', KEYS[1], ARGV[4])
+        end
+        if ARGV[5] then
+          redis.call('PUBLISH', ARGV[5], ARGV[6])
         end
         return 1
         """;

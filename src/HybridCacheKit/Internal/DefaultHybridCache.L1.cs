@@ -42,11 +42,14 @@ internal sealed partial class DefaultHybridCache
     }
 
     /// <summary>The L1 item held for a key, whatever its freshness (for benchmarks and diagnostics).</summary>
-    internal CacheItem? PeekL1(string key) => _l1.TryGet(key, out var item, _clock.NowMs()) ? item : null;
+    internal CacheItem? PeekL1(string key) => _l1.Peek(key);
+
+    /// <summary>Values L1 admission left out (see <see cref="L1Store"/>).</summary>
+    internal long L1AdmissionRejectionsForTests => _l1.AdmissionRejections;
 
     internal long L1SizeForTests => _l1.Size;
 
-    private void SetL1(string key, CacheItem item, Flight? origin = null)
+    private void SetL1(string key, CacheItem item, Flight? origin = null, bool recordAccess = false)
     {
         var holdMs = item.HoldUntilMs - _clock.NowMs();
         if (holdMs <= 0 || origin?.L1WriteSuppressed == true)
@@ -55,7 +58,7 @@ internal sealed partial class DefaultHybridCache
         }
 
         item.Epoch = Volatile.Read(ref _l1Epoch);
-        _l1.Set(key, item);
+        _l1.Set(key, item, recordAccess);
 
         // The backplane may have reported a change between the check above and the insert.
         if (origin?.L1WriteSuppressed == true)

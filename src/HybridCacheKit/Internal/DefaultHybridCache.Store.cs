@@ -69,7 +69,8 @@ internal sealed partial class DefaultHybridCache
             var item = CreateItem(value, reusable, payload, serializer, createdUtcTicks, expiresUtc, factoryDurationTicks, tags, settings.LocalExpiration, nowUtc, buffer?.WrittenCount ?? 0);
             if (writeL1)
             {
-                SetL1(key, item, origin);
+                // A SetAsync is an access of its own for L1 admission; a run's store follows a lookup that counted.
+                SetL1(key, item, origin, recordAccess: announce);
             }
 
             if (writeL2 && _options.L2Format == HybridCacheL2Format.Plain)

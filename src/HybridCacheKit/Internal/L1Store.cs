@@ -11,6 +11,14 @@ namespace HybridCacheKit.Internal;
 /// dictionary lookup. Hits record their access time only when it moved by more than a second (coarse LRU, no write
 /// on most hits).
 /// </summary>
+/// <remarks>
+/// With admission (a size limit and an L2 behind this tier, so a value left out is still one read away), every lookup
+/// of a key the tier does not hold and every explicit write of such a key counts as a use in a
+/// <see cref="FrequencySketch"/>, and once the tier is at least 80% full such a key is admitted only if it was used at
+/// least twice recently. One-off reads and
+/// scans then do not push hot entries out, and values that would be evicted before their second use are not stored
+/// (fewer insertions, less work for the GC). Without admission every value is stored, as before.
+/// </remarks>
 internal sealed class L1Store : IDisposable
 {
     private const long AccessResolutionMs = 1000;
@@ -19,21 +27,39 @@ internal sealed class L1Store : IDisposable
     // Compaction ranks items by age in this many log-linear buckets (AgeOf); 256 longs on the stack.
     private const int AgeBuckets = 256;
 
+    // A new key is admitted into a tier at least CompactToFraction full only if accessed at least this often recently.
+    private const int AdmissionThreshold = 2;
+
     private readonly ConcurrentDictionary<string, CacheItem> _items = new(StringComparer.Ordinal);
     private readonly CacheClock _clock;
     private readonly long? _sizeLimit;
     private readonly ITimer _sweepTimer;
+    private readonly FrequencySketch? _sketch;
     private long _size;
+    private long _rejected;
     private int _compacting;
 
-    public L1Store(CacheClock clock, long? sizeLimit, TimeSpan sweepInterval)
+    /// <param name="clock">The engine's clock.</param>
+    /// <param name="sizeLimit">The tier's size limit, if any.</param>
+    /// <param name="sweepInterval">How often items past their hold time are dropped.</param>
+    /// <param name="admission">Whether new keys must be frequent to enter a nearly full tier (only with a size limit).</param>
+    public L1Store(CacheClock clock, long? sizeLimit, TimeSpan sweepInterval, bool admission = false)
     {
         _clock = clock;
         _sizeLimit = sizeLimit;
         _sweepTimer = clock.TimeProvider.CreateTimer(static s => ((L1Store)s!).Sweep(), this, sweepInterval, sweepInterval);
+
+        // Sized for the number of ~512-byte entries the limit holds: enough counters that hot keys rarely share them.
+        _sketch = admission && sizeLimit is { } limit ? new FrequencySketch(limit / 512) : null;
     }
 
     public int Count => _items.Count;
+
+    /// <summary>Whether new keys go through admission (see the remarks).</summary>
+    public bool HasAdmission => _sketch is not null;
+
+    /// <summary>Values not stored because their key was not frequent enough to enter the nearly full tier.</summary>
+    public long AdmissionRejections => Interlocked.Read(ref _rejected);
 
     /// <summary>The summed <see cref="CacheItem.Size"/> of the items held.</summary>
     public long Size => Volatile.Read(ref _size);
@@ -42,6 +68,9 @@ internal sealed class L1Store : IDisposable
     {
         if (!_items.TryGetValue(key, out item!))
         {
+            // Only uses of keys the tier does not hold count: those are the ones admission decides on, and a hit
+            // (most lookups) then costs nothing more.
+            _sketch?.Increment(key);
             return false;
         }
 
@@ -53,13 +82,29 @@ internal sealed class L1Store : IDisposable
         return true;
     }
 
-    public void Set(string key, CacheItem item)
+    /// <summary>The item held for <paramref name="key"/>, without counting an access (diagnostics and tests).</summary>
+    public CacheItem? Peek(string key) => _items.TryGetValue(key, out var item) ? item : null;
+
+    /// <param name="key">The key.</param>
+    /// <param name="item">The item.</param>
+    /// <param name="recordAccess">Whether this store is an access of its own (an explicit write), rather than the fill
+    /// that follows a lookup which already counted.</param>
+    public void Set(string key, CacheItem item, bool recordAccess = false)
     {
         var size = item.Size;
         if (size > _sizeLimit)
         {
             // Larger than the whole tier: keep it out rather than evict everything else for it.
             Remove(key);
+            return;
+        }
+
+        if (_sketch is not null && !Admits(key, size, recordAccess))
+        {
+            // Also drops a value another thread may have just put in for this key: a value left out must not leave an
+            // older one behind.
+            Remove(key);
+            Interlocked.Increment(ref _rejected);
             return;
         }
 
@@ -87,6 +132,22 @@ internal sealed class L1Store : IDisposable
         {
             Compact(limit, item);
         }
+    }
+
+    private bool Admits(string key, long size, bool recordAccess)
+    {
+        if (_items.ContainsKey(key))
+        {
+            return true;
+        }
+
+        if (recordAccess)
+        {
+            _sketch!.Increment(key);
+        }
+
+        return Volatile.Read(ref _size) + size <= (long)(_sizeLimit!.Value * CompactToFraction)
+            || _sketch!.Estimate(key) >= AdmissionThreshold;
     }
 
     public bool Remove(string key)

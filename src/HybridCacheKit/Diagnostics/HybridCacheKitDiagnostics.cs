@@ -76,6 +76,12 @@ public static class HybridCacheKitDiagnostics
     /// <summary>Counter of backplane messages that could not be sent.</summary>
     public const string BackplanePublishFailures = "hybridcache.backplane.publish_failures";
 
+    /// <summary>
+    /// Counter of values L1 did not store because their key was not used often enough to enter a nearly full L1
+    /// (admission, with <see cref="HybridCacheKitOptions.LocalCacheSizeLimitBytes"/> and an L2).
+    /// </summary>
+    public const string L1AdmissionRejections = "hybridcache.l1.admission_rejections";
+
     /// <summary>The tag naming a tier (<c>l1</c>, <c>l2</c>).</summary>
     public const string TierTag = "hybridcache.tier";
 

@@ -33,6 +33,7 @@ internal sealed class CacheInstruments : IDisposable
     private readonly Counter<long> _backplaneMessages;
     private readonly Histogram<double> _backplaneLag;
     private readonly Counter<long> _backplanePublishFailures;
+    private readonly Counter<long> _l1AdmissionRejections;
 
     public CacheInstruments(IMeterFactory? meterFactory)
     {
@@ -67,6 +68,7 @@ internal sealed class CacheInstruments : IDisposable
         _backplaneMessages = _meter.CreateCounter<long>(BackplaneMessages, "{message}", "Backplane messages received.");
         _backplaneLag = _meter.CreateHistogram<double>(BackplaneLag, "s", "Backplane lag from change to arrival.");
         _backplanePublishFailures = _meter.CreateCounter<long>(BackplanePublishFailures, "{message}", "Backplane messages that could not be sent.");
+        _l1AdmissionRejections = _meter.CreateCounter<long>(L1AdmissionRejections, "{value}", "Values a nearly full L1 left out because their key was not used often enough.");
     }
 
     public Meter Meter => _meter;
@@ -247,6 +249,8 @@ internal sealed class CacheInstruments : IDisposable
             _backplaneLag.Record(lag.TotalSeconds);
         }
     }
+
+    public void L1AdmissionRejected() => _l1AdmissionRejections.Add(1);
 
     public void BackplanePublishFailed()
     {

@@ -73,7 +73,7 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
         _l2Availability = _l2 as IHybridCacheDistributedCacheAvailability;
         _l2HonorsCancellation = _l2 is IHybridCacheDistributedCacheCancellation { HonorsCancellation: true };
         _l2Deadlines = new DeadlineSlots(_clock.TimeProvider);
-        _l1 = new L1Store(_clock, _options.LocalCacheSizeLimitBytes, TimeSpan.FromSeconds(10), admission: _l2 is not null);
+        _l1 = new L1Store(_clock, _options.LocalCacheSizeLimitBytes, TimeSpan.FromSeconds(10), admission: _l2 is not null, onRejected: _metrics.L1AdmissionRejected);
 
         _defaultExpiration = _options.DefaultEntryOptions?.Expiration ?? s_defaultExpiration;
         _defaultLocalExpiration = _options.DefaultEntryOptions?.LocalCacheExpiration;

@@ -35,6 +35,7 @@ internal sealed class L1Store : IDisposable
     private readonly long? _sizeLimit;
     private readonly ITimer _sweepTimer;
     private readonly FrequencySketch? _sketch;
+    private readonly Action? _onRejected;
     private long _size;
     private long _rejected;
     private int _compacting;
@@ -43,8 +44,10 @@ internal sealed class L1Store : IDisposable
     /// <param name="sizeLimit">The tier's size limit, if any.</param>
     /// <param name="sweepInterval">How often items past their hold time are dropped.</param>
     /// <param name="admission">Whether new keys must be frequent to enter a nearly full tier (only with a size limit).</param>
-    public L1Store(CacheClock clock, long? sizeLimit, TimeSpan sweepInterval, bool admission = false)
+    /// <param name="onRejected">Called each time admission leaves a value out (the engine's metric).</param>
+    public L1Store(CacheClock clock, long? sizeLimit, TimeSpan sweepInterval, bool admission = false, Action? onRejected = null)
     {
+        _onRejected = onRejected;
         _clock = clock;
         _sizeLimit = sizeLimit;
         _sweepTimer = clock.TimeProvider.CreateTimer(static s => ((L1Store)s!).Sweep(), this, sweepInterval, sweepInterval);
@@ -105,6 +108,7 @@ internal sealed class L1Store : IDisposable
             // older one behind.
             Remove(key);
             Interlocked.Increment(ref _rejected);
+            _onRejected?.Invoke();
             return;
         }
 

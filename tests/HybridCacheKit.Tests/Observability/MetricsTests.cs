@@ -1,4 +1,5 @@
 using HybridCacheKit.Diagnostics;
+using HybridCacheKit.Internal;
 using HybridCacheKit.Tests.Behaviour;
 using HybridCacheKit.TestUtilities.Chaos;
 using HybridCacheKit.TestUtilities.Time;
@@ -72,5 +73,34 @@ public sealed class MetricsTests
         var size = Assert.Single(sut.Metrics.Of(HybridCacheKitDiagnostics.PayloadSize));
         Assert.Equal("By", size.Unit);
         Assert.Equal(300, size.Value);
+    }
+
+    [Fact]
+    public async Task GetOrCreateAsync_NearlyFullL1WithAnL2_CountsTheValuesAdmissionLeftOut()
+    {
+        using var sut = CacheUnderTest.Create(o => o.LocalCacheSizeLimitBytes = 16 * 1024, l2: new BufferDistributedCache());
+
+        // ~1 KB values, each key used once: after about 12 KB (80% of the limit) L1 takes in no more of them.
+        for (var i = 0; i < 100; i++)
+        {
+            await sut.Cache.GetOrCreateAsync("k" + i, i, static (v, _) => ValueTask.FromResult(new string('x', 1_000) + v));
+        }
+
+        var rejected = sut.Metrics.Sum(HybridCacheKitDiagnostics.L1AdmissionRejections);
+        Assert.InRange(rejected, 80, 95);
+        Assert.Equal(((DefaultHybridCache)sut.Cache).L1AdmissionRejectionsForTests, rejected);
+    }
+
+    [Fact]
+    public async Task GetOrCreateAsync_L1WithoutAnL2_NeverCountsAdmissionRejections()
+    {
+        using var sut = CacheUnderTest.Create(o => o.LocalCacheSizeLimitBytes = 16 * 1024);
+
+        for (var i = 0; i < 100; i++)
+        {
+            await sut.Cache.GetOrCreateAsync("k" + i, i, static (v, _) => ValueTask.FromResult(new string('x', 1_000) + v));
+        }
+
+        Assert.Equal(0, sut.Metrics.Sum(HybridCacheKitDiagnostics.L1AdmissionRejections));
     }
 }

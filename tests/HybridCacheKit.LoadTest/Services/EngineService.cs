@@ -16,7 +16,7 @@ namespace HybridCacheKit.LoadTest.Services;
 /// </summary>
 internal sealed class EngineService(string configuration, SimulatedDatabase database, EngineSettings settings) : CacheService
 {
-    private static readonly string[] s_counted = [Hits, Misses, FactoryRuns, DistributedErrors, StampedeJoins, LockWaits, BackplanePublishFailures];
+    private static readonly string[] s_counted = [Hits, Misses, FactoryRuns, DistributedErrors, StampedeJoins, LockWaits, BackplanePublishFailures, L1AdmissionRejections];
 
     private readonly Dictionary<string, StripedCounter> _counters = [];
     private ServiceProvider? _services;

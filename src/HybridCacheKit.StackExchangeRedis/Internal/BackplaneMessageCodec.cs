@@ -36,6 +36,36 @@ internal static class BackplaneMessageCodec
     public static byte[] Encode(HybridCacheBackplaneMessage message, Guid sender)
         => Encode((WireKind)message.Kind, sender, message.StampUtcTicks, message.Subject);
 
+    /// <summary>
+    /// Whether <paramref name="message"/> can be sent: a defined change kind and a non-empty subject that is well-formed
+    /// UTF-16 (a lone surrogate has no UTF-8 form, and a lossy one could name another key or tag).
+    /// </summary>
+    public static bool IsSendable(HybridCacheBackplaneMessage message)
+    {
+        if (string.IsNullOrEmpty(message.Subject) || !Enum.IsDefined(message.Kind))
+        {
+            return false;
+        }
+
+        var rest = message.Subject.AsSpan();
+        if (!rest.ContainsAnyInRange('\uD800', '\uDFFF'))
+        {
+            return true;
+        }
+
+        while (!rest.IsEmpty)
+        {
+            if (System.Text.Rune.DecodeFromUtf16(rest, out _, out var consumed) != System.Buffers.OperationStatus.Done)
+            {
+                return false;
+            }
+
+            rest = rest[consumed..];
+        }
+
+        return true;
+    }
+
     /// <summary>Bytes of one change in a batch before its subject.</summary>
     public const int BatchRecordHeaderLength = 1 + 8 + 4;
 

@@ -106,7 +106,7 @@ internal sealed partial class RedisBackplane : IHybridCacheBackplane, IDisposabl
     /// </remarks>
     public ValueTask<bool> PublishAsync(HybridCacheBackplaneMessage message, CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _disposed) != 0 || string.IsNullOrEmpty(message.Subject) || !Enum.IsDefined(message.Kind))
+        if (Volatile.Read(ref _disposed) != 0 || !BackplaneMessageCodec.IsSendable(message))
         {
             return ValueTask.FromResult(false);
         }
@@ -165,7 +165,7 @@ internal sealed partial class RedisBackplane : IHybridCacheBackplane, IDisposabl
     /// itself; <see langword="null"/> when <see cref="PublishAsync"/> would send nothing (disposed, or not a valid change).
     /// </summary>
     internal byte[]? EncodeAnnouncement(HybridCacheBackplaneMessage message)
-        => Volatile.Read(ref _disposed) != 0 || string.IsNullOrEmpty(message.Subject) || !Enum.IsDefined(message.Kind)
+        => Volatile.Read(ref _disposed) != 0 || !BackplaneMessageCodec.IsSendable(message)
             ? null
             : BackplaneMessageCodec.Encode(message, InstanceId);
 
@@ -179,12 +179,15 @@ internal sealed partial class RedisBackplane : IHybridCacheBackplane, IDisposabl
     /// <summary>Changes that went out inside the write that made them (also counted in <see cref="Publishes"/>).</summary>
     internal long AnnouncedWithWrites => Interlocked.Read(ref _announcedWithWrites);
 
-    /// <summary>One PUBLISH: a plain message for one change, a batch frame for several. Never throws.</summary>
+    /// <summary>
+    /// One PUBLISH: a plain message for one change, a batch frame for several. Never throws: the drain loop that calls it
+    /// completes every waiting caller, so an exception here would leave them, and every later change, waiting for good.
+    /// </summary>
     private async Task<bool> PublishChangesAsync(List<HybridCacheBackplaneMessage> changes)
     {
-        var payload = changes.Count == 1 ? BackplaneMessageCodec.Encode(changes[0], InstanceId) : BackplaneMessageCodec.EncodeBatch(changes, InstanceId);
         try
         {
+            var payload = changes.Count == 1 ? BackplaneMessageCodec.Encode(changes[0], InstanceId) : BackplaneMessageCodec.EncodeBatch(changes, InstanceId);
             await PublishRawAsync("backplane publish", payload, CancellationToken.None).ConfigureAwait(false);
             Interlocked.Increment(ref _publishes);
             return true;

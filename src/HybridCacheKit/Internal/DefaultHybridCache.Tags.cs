@@ -68,9 +68,11 @@ internal sealed partial class DefaultHybridCache
 
     private async ValueTask InvalidateTagAsync(string tag, CancellationToken cancellationToken)
     {
-        if (tag.Length == 0)
+        // The rules entries' tags follow ("*" aside, which means everything here): a tag no entry can carry matches
+        // nothing, and one without a UTF-8 form would reach L2 and the backplane under a lossy name.
+        if (tag != "*")
         {
-            throw new ArgumentException("A tag must be a non-empty string.", nameof(tag));
+            ValidateTag(tag, nameof(tag));
         }
 
         var stamp = _clock.NextStamp();

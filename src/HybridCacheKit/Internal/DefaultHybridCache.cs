@@ -238,8 +238,20 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
     public override async ValueTask RemoveByTagAsync(IEnumerable<string> tags, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tags);
+
+        // All or nothing: every tag is checked before any is invalidated.
+        var list = tags as IReadOnlyList<string> ?? [.. tags];
+        foreach (var tag in list)
+        {
+            ArgumentNullException.ThrowIfNull(tag, nameof(tags));
+            if (tag != "*")
+            {
+                ValidateTag(tag, nameof(tags));
+            }
+        }
+
         List<Task>? pending = null;
-        foreach (var tag in tags)
+        foreach (var tag in list)
         {
             var task = RemoveByTagAsync(tag, cancellationToken);
             if (!task.IsCompletedSuccessfully)

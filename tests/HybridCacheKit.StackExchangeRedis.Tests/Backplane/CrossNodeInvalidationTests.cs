@@ -71,6 +71,26 @@ public abstract class CrossNodeInvalidationSuite
     }
 
     [Fact]
+    public async Task RemoveByTagAsync_HostileTags_ClearErrorAndTheBackplaneKeepsWorking()
+    {
+        await using var nodes = await CacheNodes.StartAsync(2, Configuration);
+        var (a, b) = (nodes[0], nodes[1]);
+
+        // Built here, not in test data: xUnit stores test data as UTF-8, which would turn the lone surrogate into U+FFFD.
+        string[] hostile = ["bad" + (char)0xD800, "bad" + (char)7];
+        for (var i = 0; i < hostile.Length; i++)
+        {
+            Assert.Equal("v1", await GetAsync(b, "k" + i, "v1"));
+
+            var error = await Assert.ThrowsAsync<ArgumentException>(() => a.Cache.RemoveByTagAsync(hostile[i]).AsTask().WaitAsync(s_prompt));
+            Assert.Contains("tag", error.Message, StringComparison.OrdinalIgnoreCase);
+
+            await a.Cache.SetAsync("k" + i, "v2", s_longLocal).AsTask().WaitAsync(s_prompt);
+            Assert.Equal("v2", await Eventually.EqualsAsync("v2", () => GetAsync(b, "k" + i, "from-b-factory"), s_prompt));
+        }
+    }
+
+    [Fact]
     public async Task SetAsync_ScriptsOff_AnnouncedByASeparatePublish()
     {
         await using var nodes = await CacheNodes.StartAsync(2, Configuration, configureRedis: o => o.UseScripts = false);

@@ -66,6 +66,22 @@ public sealed class RedisBackplaneTests(RedisServerFixture redis) : IDisposable
     }
 
     [Fact]
+    public async Task PublishAsync_SubjectWithALoneSurrogate_ReturnsFalseAndLaterMessagesStillGoOut()
+    {
+        var (a, _, _) = await CreateConnectedAsync();
+        var (_, listenerB, _) = await CreateConnectedAsync();
+
+        // No UTF-8 form exists for this subject: it is refused, and it must not jam the sender's outbox.
+        var bad = a.PublishAsync(new HybridCacheBackplaneMessage(HybridCacheBackplaneMessageKind.TagInvalidated, "bad\uD800", 1), CancellationToken.None).AsTask();
+        Assert.False(await bad.WaitAsync(s_wait));
+        var good = new HybridCacheBackplaneMessage(HybridCacheBackplaneMessageKind.KeyRemoved, "key-2", 2);
+        Assert.True(await a.PublishAsync(good, CancellationToken.None).AsTask().WaitAsync(s_wait));
+
+        await Eventually.TrueAsync(() => listenerB.Messages.Contains(good), s_wait, "B did not receive the message sent after the refused one");
+        Assert.DoesNotContain(listenerB.Messages, m => m.Subject.StartsWith("bad", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task PublishAsync_OwnMessage_IgnoredBySender()
     {
         var (a, listenerA, _) = await CreateConnectedAsync();

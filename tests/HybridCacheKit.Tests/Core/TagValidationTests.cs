@@ -74,4 +74,30 @@ public sealed class TagValidationTests
         Assert.Equal(1, hit);
         Assert.Equal(2, afterInvalidation);
     }
+
+    public static TheoryData<string> UnusableTagNames => ["Empty", "ControlCharacter", "LoneSurrogate"];
+
+    [Theory]
+    [MemberData(nameof(UnusableTagNames))]
+    public async Task RemoveByTagAsync_TagNoEntryCanCarry_ThrowsArgumentException(string name)
+    {
+        await using var host = CacheHost.CreateWithL2();
+
+        var error = await Assert.ThrowsAnyAsync<ArgumentException>(async () => await host.Cache.RemoveByTagAsync(InvalidTag(name)));
+
+        Assert.Contains("tag", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [MemberData(nameof(UnusableTagNames))]
+    public async Task RemoveByTagAsync_SeveralTagsOneUnusable_InvalidatesNone(string name)
+    {
+        await using var host = CacheHost.CreateWithL2();
+        var key = Keys.New();
+        await host.Cache.SetAsync(key, 1, tags: ["valid"]);
+
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await host.Cache.RemoveByTagAsync(["valid", InvalidTag(name)]));
+
+        Assert.Equal(1, await host.Cache.GetOrCreateAsync(key, _ => ValueTask.FromResult(2)));
+    }
 }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using HybridCacheKit.Distributed;
+using HybridCacheKit.Shared;
 
 namespace HybridCacheKit.StackExchangeRedis.Internal;
 
@@ -41,30 +42,7 @@ internal static class BackplaneMessageCodec
     /// UTF-16 (a lone surrogate has no UTF-8 form, and a lossy one could name another key or tag).
     /// </summary>
     public static bool IsSendable(HybridCacheBackplaneMessage message)
-    {
-        if (string.IsNullOrEmpty(message.Subject) || !Enum.IsDefined(message.Kind))
-        {
-            return false;
-        }
-
-        var rest = message.Subject.AsSpan();
-        if (!rest.ContainsAnyInRange('\uD800', '\uDFFF'))
-        {
-            return true;
-        }
-
-        while (!rest.IsEmpty)
-        {
-            if (System.Text.Rune.DecodeFromUtf16(rest, out _, out var consumed) != System.Buffers.OperationStatus.Done)
-            {
-                return false;
-            }
-
-            rest = rest[consumed..];
-        }
-
-        return true;
-    }
+        => !string.IsNullOrEmpty(message.Subject) && Enum.IsDefined(message.Kind) && Utf16.IsWellFormed(message.Subject);
 
     /// <summary>Bytes of one change in a batch before its subject.</summary>
     public const int BatchRecordHeaderLength = 1 + 8 + 4;

@@ -472,26 +472,7 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
     }
 
     // The L2 envelope stores keys and tags as strict UTF-8, which has no form for a lone surrogate.
-    private static bool IsWellFormedUtf16(string value)
-    {
-        var span = value.AsSpan();
-        if (!span.ContainsAnyInRange('\uD800', '\uDFFF'))
-        {
-            return true;
-        }
-
-        while (!span.IsEmpty)
-        {
-            if (System.Text.Rune.DecodeFromUtf16(span, out _, out var consumed) != System.Buffers.OperationStatus.Done)
-            {
-                return false;
-            }
-
-            span = span[consumed..];
-        }
-
-        return true;
-    }
+    private static bool IsWellFormedUtf16(string value) => Utf16.IsWellFormed(value);
 
     /// <summary>The effective settings of one call.</summary>
     private readonly record struct EntrySettings(TimeSpan Expiration, TimeSpan LocalExpiration, HybridCacheEntryFlags Flags);

@@ -15,9 +15,9 @@ namespace HybridCacheKit.Internal;
 /// With admission (a size limit and an L2 behind this tier, so a value left out is still one read away), every lookup
 /// of a key the tier does not hold and every explicit write of such a key counts as a use in a
 /// <see cref="FrequencySketch"/>, and once the tier is at least 80% full such a key is admitted only if it was used at
-/// least twice recently. One-off reads and
-/// scans then do not push hot entries out, and values that would be evicted before their second use are not stored
-/// (fewer insertions, less work for the GC). Without admission every value is stored, as before.
+/// least twice recently. One-off reads and scans then do not push hot entries out, and values that would be evicted
+/// before their second use are not stored (fewer insertions, less work for the GC). Without admission every value is
+/// stored, as before.
 /// </remarks>
 internal sealed class L1Store : IDisposable
 {

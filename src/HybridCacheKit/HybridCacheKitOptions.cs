@@ -108,6 +108,28 @@ public sealed class HybridCacheKitOptions
     /// <value>Defaults to 30 days.</value>
     public TimeSpan TagInvalidationRetention { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// Replay, once L2 is reachable again, the changes (<c>SetAsync</c>, <c>RemoveAsync</c>, <c>RemoveByTagAsync</c>)
+    /// whose L2 write or backplane message failed. A change whose L2 write failed is replayed as a removal of the key
+    /// from L2 and from every instance's L1 (or, for a tag, as a new invalidation record); one whose only failure was
+    /// the backplane message has its message sent again. Without it, other instances keep serving the value from
+    /// before such a change until their copy expires.
+    /// </summary>
+    /// <value>Defaults to <see langword="true"/>. Has no effect without an L2.</value>
+    public bool EnableAutoRecovery { get; set; } = true;
+
+    /// <summary>
+    /// The most changes waiting for replay. Changes of one key (or one tag) count once, the latest standing for all.
+    /// A change made while the queue is full is not queued: it is logged and counted
+    /// (<c>hybridcache.recovery.dropped</c>), and other instances learn of it only when their copy expires.
+    /// </summary>
+    /// <value>Defaults to 10,000.</value>
+    public int AutoRecoveryMaxChanges { get; set; } = 10_000;
+
+    /// <summary>How often queued changes are retried while L2 is still failing. A reconnected backplane triggers a retry at once.</summary>
+    /// <value>Defaults to 1 second.</value>
+    public TimeSpan AutoRecoveryRetryInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The System.Text.Json settings of the built-in JSON serializer (which handles every type without a more specific serializer).</summary>
     /// <value>Defaults to <see langword="null"/>: <see cref="JsonSerializerDefaults.General"/> plus <c>IncludeFields = true</c> (so value tuples and field-only types round-trip). Types covered by a context added with <c>AddJsonSerializerContext</c> use that context instead.</value>
     public JsonSerializerOptions? JsonSerializerOptions { get; set; }

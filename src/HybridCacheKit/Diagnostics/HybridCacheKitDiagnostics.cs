@@ -82,6 +82,18 @@ public static class HybridCacheKitDiagnostics
     /// </summary>
     public const string L1AdmissionRejections = "hybridcache.l1.admission_rejections";
 
+    /// <summary>
+    /// Counter of changes queued for replay because their L2 write or backplane message failed
+    /// (<see cref="HybridCacheKitOptions.EnableAutoRecovery"/>). A change of a key already queued counts again.
+    /// </summary>
+    public const string RecoveryQueued = "hybridcache.recovery.queued";
+
+    /// <summary>Counter of queued changes replayed once L2 (and the backplane) accepted them.</summary>
+    public const string RecoveryReplayed = "hybridcache.recovery.replayed";
+
+    /// <summary>Counter of changes not queued because <see cref="HybridCacheKitOptions.AutoRecoveryMaxChanges"/> were already waiting.</summary>
+    public const string RecoveryDropped = "hybridcache.recovery.dropped";
+
     /// <summary>The tag naming a tier (<c>l1</c>, <c>l2</c>).</summary>
     public const string TierTag = "hybridcache.tier";
 

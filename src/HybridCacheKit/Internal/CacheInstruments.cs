@@ -34,6 +34,9 @@ internal sealed class CacheInstruments : IDisposable
     private readonly Histogram<double> _backplaneLag;
     private readonly Counter<long> _backplanePublishFailures;
     private readonly Counter<long> _l1AdmissionRejections;
+    private readonly Counter<long> _recoveryQueued;
+    private readonly Counter<long> _recoveryReplayed;
+    private readonly Counter<long> _recoveryDropped;
 
     public CacheInstruments(IMeterFactory? meterFactory)
     {
@@ -69,6 +72,9 @@ internal sealed class CacheInstruments : IDisposable
         _backplaneLag = _meter.CreateHistogram<double>(BackplaneLag, "s", "Backplane lag from change to arrival.");
         _backplanePublishFailures = _meter.CreateCounter<long>(BackplanePublishFailures, "{message}", "Backplane messages that could not be sent.");
         _l1AdmissionRejections = _meter.CreateCounter<long>(L1AdmissionRejections, "{value}", "Values a nearly full L1 left out because their key was not used often enough.");
+        _recoveryQueued = _meter.CreateCounter<long>(RecoveryQueued, "{change}", "Changes queued for replay after their L2 write or backplane message failed.");
+        _recoveryReplayed = _meter.CreateCounter<long>(RecoveryReplayed, "{change}", "Queued changes replayed.");
+        _recoveryDropped = _meter.CreateCounter<long>(RecoveryDropped, "{change}", "Changes not queued for replay because the queue was full.");
     }
 
     public Meter Meter => _meter;
@@ -251,6 +257,12 @@ internal sealed class CacheInstruments : IDisposable
     }
 
     public void L1AdmissionRejected() => _l1AdmissionRejections.Add(1);
+
+    public void ChangeQueued() => _recoveryQueued.Add(1);
+
+    public void ChangeReplayed() => _recoveryReplayed.Add(1);
+
+    public void ChangeDropped() => _recoveryDropped.Add(1);
 
     public void BackplanePublishFailed()
     {

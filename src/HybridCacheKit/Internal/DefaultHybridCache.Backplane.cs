@@ -18,12 +18,13 @@ internal sealed partial class DefaultHybridCache
     /// <summary>Whether tag stamps learned since the last (re)connection can be trusted without re-reading L2.</summary>
     private bool BackplaneTrusted => _backplane is { IsConnected: true };
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask PublishAsync(HybridCacheBackplaneMessageKind kind, string subject, long stamp, CancellationToken cancellationToken)
+    /// <summary>Publishes a change; <see langword="false"/> when it could not be sent (no backplane counts as sent: nobody to tell).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> PublishAsync(HybridCacheBackplaneMessageKind kind, string subject, long stamp, CancellationToken cancellationToken)
     {
         if (_backplane is null)
         {
-            return;
+            return true;
         }
 
         bool sent;
@@ -41,6 +42,8 @@ internal sealed partial class DefaultHybridCache
         {
             _metrics.BackplanePublishFailed();
         }
+
+        return sent;
     }
 
     private void OnBackplaneMessage(HybridCacheBackplaneMessage message)
@@ -88,6 +91,7 @@ internal sealed partial class DefaultHybridCache
         if (connected)
         {
             Log.BackplaneReconnected(_logger);
+            WakeRecovery();
         }
         else
         {

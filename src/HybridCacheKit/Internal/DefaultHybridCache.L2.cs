@@ -160,11 +160,11 @@ internal sealed partial class DefaultHybridCache
 
     /// <summary>
     /// Writes an entry to L2; with an <paramref name="announcement"/> and an L2 that can send it along
-    /// (<see cref="IHybridCacheDistributedCacheAnnouncements"/>), in the same operation. Returns whether the announcement
-    /// went out: when not, the caller publishes it through the backplane.
+    /// (<see cref="IHybridCacheDistributedCacheAnnouncements"/>), in the same operation. The outcome says whether the
+    /// write failed and whether the announcement went out: when not, the caller publishes it through the backplane.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> WriteL2Async(string key, PooledBufferWriter envelope, TimeSpan timeToLive, HybridCacheBackplaneMessage? announcement, CancellationToken cancellationToken)
+    private async ValueTask<L2Write> WriteL2Async(string key, PooledBufferWriter envelope, TimeSpan timeToLive, HybridCacheBackplaneMessage? announcement, CancellationToken cancellationToken)
     {
         var entryOptions = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = timeToLive };
         if (announcement is { } message && _announcingL2 is { } announcer)
@@ -172,39 +172,40 @@ internal sealed partial class DefaultHybridCache
             return await WriteAndAnnounceAsync(announcer, key, new ReadOnlySequence<byte>(envelope.WrittenMemory), entryOptions, message, "set", cancellationToken).ConfigureAwait(false);
         }
 
+        bool ok;
         if (_bufferL2 is not null)
         {
-            await CallL2Async("set", key, (_bufferL2, key, envelope, entryOptions), static (s, ct) => Succeeded(s._bufferL2.SetAsync(s.key, new ReadOnlySequence<byte>(s.envelope.WrittenMemory), s.entryOptions, ct)), cancellationToken).ConfigureAwait(false);
+            (ok, _) = await CallL2Async("set", key, (_bufferL2, key, envelope, entryOptions), static (s, ct) => Succeeded(s._bufferL2.SetAsync(s.key, new ReadOnlySequence<byte>(s.envelope.WrittenMemory), s.entryOptions, ct)), cancellationToken).ConfigureAwait(false);
         }
         else
         {
             var bytes = envelope.ToArray();
-            await CallL2Async("set", key, (_l2!, key, bytes, entryOptions), static (s, ct) => Succeeded(new ValueTask(s.Item1.SetAsync(s.key, s.bytes, s.entryOptions, ct))), cancellationToken).ConfigureAwait(false);
+            (ok, _) = await CallL2Async("set", key, (_l2!, key, bytes, entryOptions), static (s, ct) => Succeeded(new ValueTask(s.Item1.SetAsync(s.key, s.bytes, s.entryOptions, ct))), cancellationToken).ConfigureAwait(false);
         }
 
-        return false;
+        return ok ? L2Write.Written : L2Write.Failed;
     }
 
-    /// <summary>One L2 write that carries its backplane message; <see langword="false"/> when the message did not go out with it (failure included).</summary>
+    /// <summary>One L2 write that carries its backplane message.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> WriteAndAnnounceAsync(IHybridCacheDistributedCacheAnnouncements announcer, string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions entryOptions, HybridCacheBackplaneMessage announcement, string operation, CancellationToken cancellationToken)
+    private async ValueTask<L2Write> WriteAndAnnounceAsync(IHybridCacheDistributedCacheAnnouncements announcer, string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions entryOptions, HybridCacheBackplaneMessage announcement, string operation, CancellationToken cancellationToken)
     {
         var (ok, announced) = await CallL2Async(operation, key, (announcer, key, value, entryOptions, _backplane!, announcement), static (s, ct) => s.announcer.SetAsync(s.key, s.value, s.entryOptions, s.Item5, s.announcement, ct), cancellationToken).ConfigureAwait(false);
-        return ok && announced;
+        return !ok ? L2Write.Failed : announced ? L2Write.Announced : L2Write.Written;
     }
 
-    /// <summary>Removes an entry from L2; returns whether <paramref name="announcement"/> went out with the removal (see <see cref="WriteL2Async"/>).</summary>
+    /// <summary>Removes an entry from L2, with <paramref name="announcement"/> in the same operation when the L2 can send it (see <see cref="WriteL2Async"/>).</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> RemoveFromL2Async(string key, CancellationToken cancellationToken, HybridCacheBackplaneMessage? announcement = null)
+    private async ValueTask<L2Write> RemoveFromL2Async(string key, CancellationToken cancellationToken, HybridCacheBackplaneMessage? announcement = null)
     {
         if (announcement is { } message && _announcingL2 is { } announcer)
         {
             var (ok, announced) = await CallL2Async("remove", key, (announcer, key, _backplane!, message), static (s, ct) => s.announcer.RemoveAsync(s.key, s.Item3, s.message, ct), cancellationToken).ConfigureAwait(false);
-            return ok && announced;
+            return !ok ? L2Write.Failed : announced ? L2Write.Announced : L2Write.Written;
         }
 
-        _ = await CallL2Async("remove", key, (_l2!, key), static (s, ct) => Succeeded(new ValueTask(s.Item1.RemoveAsync(s.key, ct))), cancellationToken).ConfigureAwait(false);
-        return false;
+        var (removed, _) = await CallL2Async("remove", key, (_l2!, key), static (s, ct) => Succeeded(new ValueTask(s.Item1.RemoveAsync(s.key, ct))), cancellationToken).ConfigureAwait(false);
+        return removed ? L2Write.Written : L2Write.Failed;
     }
 
     /// <summary>
@@ -318,6 +319,22 @@ internal sealed partial class DefaultHybridCache
         {
             Log.DistributedCacheFailed(_logger, ex, operation, LogKey(key));
         }
+    }
+
+    /// <summary>What became of a change's L2 step.</summary>
+    private enum L2Write : byte
+    {
+        /// <summary>No L2 write was attempted (none configured, disabled by the entry's flags, or nothing storable).</summary>
+        Skipped,
+
+        /// <summary>The write failed or timed out: L2 may still hold what the change replaced.</summary>
+        Failed,
+
+        /// <summary>Written; the backplane message is still to be sent.</summary>
+        Written,
+
+        /// <summary>Written, and the L2 sent the backplane message with it.</summary>
+        Announced,
     }
 
     /// <summary>What an L2 read found: a valid item (fresh, or stale but held for fail-safe), a miss, or a failure.</summary>

@@ -13,8 +13,8 @@ internal sealed partial class DefaultHybridCache
     /// <summary>
     /// Stores a value in the tiers its settings allow. With <paramref name="announce"/> (SetAsync), an L2 that can send
     /// the backplane message with its write (<see cref="IHybridCacheDistributedCacheAnnouncements"/>) announces the
-    /// change as <c>KeyChanged</c> stamped <paramref name="createdUtcTicks"/>; <see cref="Stored.Announced"/> says whether
-    /// it did, and when it did not the caller publishes the message itself.
+    /// change as <c>KeyChanged</c> stamped <paramref name="createdUtcTicks"/>; <see cref="Stored.L2"/> says whether it
+    /// did, and when it did not the caller publishes the message itself.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<Stored> StoreAsync<T>(string key, T value, EntrySettings settings, string[] tags, long createdUtcTicks, long factoryDurationTicks, CancellationToken cancellationToken, Flight? origin = null, bool announce = false)
@@ -45,16 +45,14 @@ internal sealed partial class DefaultHybridCache
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     Log.SerializationFailed(_logger, ex, typeof(T).FullName ?? typeof(T).Name, LogKey(key));
-                    await EvictUnstorableAsync(key, writeL1, writeL2, cancellationToken).ConfigureAwait(false);
-                    return default;
+                    return new Stored(null, await EvictUnstorableAsync(key, writeL1, writeL2, cancellationToken).ConfigureAwait(false));
                 }
 
                 if (buffer.WrittenCount > _options.MaximumPayloadBytes)
                 {
                     _metrics.Oversized();
                     Log.PayloadTooLarge(_logger, buffer.WrittenCount, _options.MaximumPayloadBytes, LogKey(key));
-                    await EvictUnstorableAsync(key, writeL1, writeL2, cancellationToken).ConfigureAwait(false);
-                    return default;
+                    return new Stored(null, await EvictUnstorableAsync(key, writeL1, writeL2, cancellationToken).ConfigureAwait(false));
                 }
 
                 _metrics.PayloadWritten(buffer.WrittenCount);
@@ -92,7 +90,7 @@ internal sealed partial class DefaultHybridCache
                     // A key or tag that is not well-formed UTF-16 (a lone surrogate) has no unambiguous byte form:
                     // keep the value in L1 only rather than risk two keys sharing one L2 entry.
                     Log.KeyRejected(_logger, "not well-formed UTF-16; stored in L1 only", "[redacted]");
-                    return new Stored(item, Announced: false);
+                    return new Stored(item, L2Write.Skipped);
                 }
 
                 var ttl = settings.Expiration + (_failSafe ? _options.FailSafeMaxDuration : TimeSpan.Zero);
@@ -104,7 +102,7 @@ internal sealed partial class DefaultHybridCache
                 return new Stored(item, await WriteL2Async(key, envelope, ttl, announcement, cancellationToken).ConfigureAwait(false));
             }
 
-            return new Stored(item, Announced: false);
+            return new Stored(item, L2Write.Skipped);
         }
         finally
         {
@@ -116,18 +114,15 @@ internal sealed partial class DefaultHybridCache
     /// A new value that cannot be stored must not leave the value it replaces in the tiers it would have been written
     /// to: a read after the write would return the old value.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask EvictUnstorableAsync(string key, bool writeL1, bool writeL2, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<L2Write> EvictUnstorableAsync(string key, bool writeL1, bool writeL2, CancellationToken cancellationToken)
     {
         if (writeL1)
         {
             _l1.Remove(key);
         }
 
-        if (writeL2)
-        {
-            await RemoveFromL2Async(key, cancellationToken).ConfigureAwait(false);
-        }
+        return writeL2 ? await RemoveFromL2Async(key, cancellationToken).ConfigureAwait(false) : L2Write.Skipped;
     }
 
     private CacheItem CreateItem<T>(T value, bool reusable, byte[]? payload, IHybridCacheSerializer<T>? serializer, long createdUtcTicks, long expiresUtcTicks, long factoryDurationTicks, string[] tags, TimeSpan localExpiration, long nowUtcTicks, long serializedSize)
@@ -157,6 +152,6 @@ internal sealed partial class DefaultHybridCache
             serializedSize);
     }
 
-    /// <summary>What <see cref="StoreAsync"/> did: the L1 item it created (when it got that far) and whether L2 announced the change.</summary>
-    private readonly record struct Stored(CacheItem? Item, bool Announced);
+    /// <summary>What <see cref="StoreAsync"/> did: the L1 item it created (when it got that far) and what became of its L2 step.</summary>
+    private readonly record struct Stored(CacheItem? Item, L2Write L2);
 }

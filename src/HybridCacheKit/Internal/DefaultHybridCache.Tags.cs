@@ -88,26 +88,29 @@ internal sealed partial class DefaultHybridCache
             return;
         }
 
+        var written = await WriteTagRecordAsync(tag, stamp, cancellationToken).ConfigureAwait(false);
+        await SettleChangeAsync(isTag: true, tag, HybridCacheBackplaneMessageKind.TagInvalidated, stamp, written, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes the L2 record "<paramref name="tag"/> invalidated at <paramref name="stamp"/>"; with an L2 that can carry
+    /// it, the announcement goes out with the record, so no instance can miss an invalidation whose record was written
+    /// because the writer died before publishing it.
+    /// </summary>
+    private async ValueTask<L2Write> WriteTagRecordAsync(string tag, long stamp, CancellationToken cancellationToken)
+    {
         var record = new byte[TagRecordLength];
         record[0] = TagRecordVersion;
         BinaryPrimitives.WriteInt64LittleEndian(record.AsSpan(1), stamp);
         var options = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = _options.TagInvalidationRetention };
         var recordKey = TagKeyPrefix + tag;
-
-        // With an L2 that can carry it, the announcement goes out with the record: no instance can miss an invalidation
-        // whose record was written because the writer died before publishing it.
-        if (_announcingL2 is { } announcer
-            && await WriteAndAnnounceAsync(announcer, recordKey, new ReadOnlySequence<byte>(record), options, new HybridCacheBackplaneMessage(HybridCacheBackplaneMessageKind.TagInvalidated, tag, stamp), "tag_set", cancellationToken).ConfigureAwait(false))
+        if (_announcingL2 is { } announcer)
         {
-            return;
+            return await WriteAndAnnounceAsync(announcer, recordKey, new ReadOnlySequence<byte>(record), options, new HybridCacheBackplaneMessage(HybridCacheBackplaneMessageKind.TagInvalidated, tag, stamp), "tag_set", cancellationToken).ConfigureAwait(false);
         }
 
-        if (_announcingL2 is null)
-        {
-            await CallL2Async("tag_set", recordKey, (_l2, recordKey, record, options), static (s, ct) => Succeeded(new ValueTask(s._l2.SetAsync(s.recordKey, s.record, s.options, ct))), cancellationToken).ConfigureAwait(false);
-        }
-
-        await PublishAsync(HybridCacheBackplaneMessageKind.TagInvalidated, tag, stamp, cancellationToken).ConfigureAwait(false);
+        var (ok, _) = await CallL2Async("tag_set", recordKey, (_l2!, recordKey, record, options), static (s, ct) => Succeeded(new ValueTask(s.Item1.SetAsync(s.recordKey, s.record, s.options, ct))), cancellationToken).ConfigureAwait(false);
+        return ok ? L2Write.Written : L2Write.Failed;
     }
 
     /// <summary>Raises the local invalidation stamp of a tag (never lowers it). Also used when a backplane reports one.</summary>

@@ -86,6 +86,7 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
         _backplane = _l2 is null ? null : services.GetService<IHybridCacheBackplane>();
         _backplane?.Subscribe(new BackplaneListener(this));
         _announcingL2 = _backplane is not null && _l2 is IHybridCacheDistributedCacheAnnouncements announcer && announcer.CanAnnounceFor(_backplane) ? announcer : null;
+        _pending = _l2 is not null && _options.EnableAutoRecovery ? new PendingChanges(_options.AutoRecoveryMaxChanges) : null;
     }
 
     internal HybridCacheKitOptions KitOptions => _options;
@@ -181,10 +182,7 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
         var tagArray = NormalizeTags(tags);
         var created = _clock.NextStamp();
         var stored = await StoreAsync(key, value, settings, tagArray, created, factoryDurationTicks: 0, cancellationToken, announce: true).ConfigureAwait(false);
-        if (!stored.Announced)
-        {
-            await PublishAsync(HybridCacheBackplaneMessageKind.KeyChanged, key, created, cancellationToken).ConfigureAwait(false);
-        }
+        await SettleChangeAsync(isTag: false, key, HybridCacheBackplaneMessageKind.KeyChanged, created, stored.L2, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -200,10 +198,8 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
         if (_l2 is not null)
         {
             var stamp = _clock.NextStamp();
-            if (!await RemoveFromL2Async(key, cancellationToken, new HybridCacheBackplaneMessage(HybridCacheBackplaneMessageKind.KeyRemoved, key, stamp)).ConfigureAwait(false))
-            {
-                await PublishAsync(HybridCacheBackplaneMessageKind.KeyRemoved, key, stamp, cancellationToken).ConfigureAwait(false);
-            }
+            var removed = await RemoveFromL2Async(key, cancellationToken, new HybridCacheBackplaneMessage(HybridCacheBackplaneMessageKind.KeyRemoved, key, stamp)).ConfigureAwait(false);
+            await SettleChangeAsync(isTag: false, key, HybridCacheBackplaneMessageKind.KeyRemoved, stamp, removed, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -309,6 +305,8 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
 
     public void Dispose()
     {
+        // Stops the replay loop; changes still queued are not replayed (docs/backplane.md).
+        _disposing.Cancel();
         _l1.Dispose();
         _metrics.Dispose();
     }

@@ -61,6 +61,13 @@ internal sealed class HybridCacheKitOptionsValidator : IValidateOptions<HybridCa
             errors.Add($"{nameof(HybridCacheKitOptions.TagStateCacheDuration)} must not be negative (was {options.TagStateCacheDuration}).");
         }
 
+        if (options.AutoRecoveryMaxChanges <= 0)
+        {
+            errors.Add($"{nameof(HybridCacheKitOptions.AutoRecoveryMaxChanges)} must be positive (was {options.AutoRecoveryMaxChanges}).");
+        }
+
+        RequirePositive(errors, options.AutoRecoveryRetryInterval, nameof(HybridCacheKitOptions.AutoRecoveryRetryInterval));
+
         if (options.DefaultEntryOptions is { } d)
         {
             if (d.Expiration is { } e && e <= TimeSpan.Zero)

@@ -51,6 +51,10 @@ internal sealed class FaultScenario : IAsyncDisposable
         return scenario;
     }
 
+    /// <summary>Two nodes on a server the caller started (with settings of its own); the scenario owns it from here.</summary>
+    public static FaultScenario Wrap(RedisServer server, ITestOutputHelper output)
+        => new(server, CacheNode.Create(server.ConfigurationString), CacheNode.Create(server.ConfigurationString), output);
+
     /// <summary>Two nodes built while nothing listens on <paramref name="server"/>'s port (the caller stopped it).</summary>
     public static FaultScenario CreateWithServerDown(RedisServer server, ITestOutputHelper output)
     {

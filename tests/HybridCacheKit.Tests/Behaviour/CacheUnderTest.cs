@@ -27,29 +27,36 @@ internal sealed class CacheUnderTest : IDisposable
 
     public HybridCache Cache { get; }
 
+    /// <summary>The engine behind <see cref="Cache"/>, for its test hooks.</summary>
+    public DefaultHybridCache Engine => (DefaultHybridCache)Cache;
+
     public LogCollector Logs { get; }
 
     public MetricCollector Metrics { get; }
 
-    /// <summary>Builds an engine. <paramref name="time"/> defaults to the system clock; no <paramref name="l2"/> means L1 only.</summary>
-    public static CacheUnderTest Create(Action<HybridCacheKitOptions>? configure = null, TimeProvider? time = null, IDistributedCache? l2 = null)
+    /// <summary>
+    /// Builds an engine. <paramref name="time"/> defaults to the system clock; no <paramref name="l2"/> means L1 only;
+    /// <paramref name="services"/> registers more (a backplane, for instance).
+    /// </summary>
+    public static CacheUnderTest Create(Action<HybridCacheKitOptions>? configure = null, TimeProvider? time = null, IDistributedCache? l2 = null, Action<IServiceCollection>? services = null)
     {
         var logs = new LogCollector();
-        var services = new ServiceCollection();
-        services.AddLogging(builder => builder.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
-        services.AddMetrics();
+        var collection = new ServiceCollection();
+        services?.Invoke(collection);
+        collection.AddLogging(builder => builder.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
+        collection.AddMetrics();
         if (time is not null)
         {
-            services.AddSingleton(time);
+            collection.AddSingleton(time);
         }
 
         if (l2 is not null)
         {
-            services.AddSingleton(l2);
+            collection.AddSingleton(l2);
         }
 
-        services.AddHybridCacheKit(configure);
-        return new CacheUnderTest(services.BuildServiceProvider(), logs);
+        collection.AddHybridCacheKit(configure);
+        return new CacheUnderTest(collection.BuildServiceProvider(), logs);
     }
 
     public void Dispose()

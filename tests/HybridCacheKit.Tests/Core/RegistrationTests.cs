@@ -88,6 +88,8 @@ public sealed class RegistrationTests
         nameof(HybridCacheKitOptions.EagerRefreshBeta),
         nameof(HybridCacheKitOptions.ExpirationJitter),
         nameof(HybridCacheKitOptions.TagStateCacheDuration),
+        nameof(HybridCacheKitOptions.AutoRecoveryMaxChanges),
+        nameof(HybridCacheKitOptions.AutoRecoveryRetryInterval),
         nameof(HybridCacheKitOptions.DefaultEntryOptions),
     ];
 
@@ -113,6 +115,8 @@ public sealed class RegistrationTests
             case nameof(HybridCacheKitOptions.EagerRefreshBeta): o.EagerRefreshBeta = double.NaN; break;
             case nameof(HybridCacheKitOptions.ExpirationJitter): o.ExpirationJitter = TimeSpan.FromSeconds(-1); break;
             case nameof(HybridCacheKitOptions.TagStateCacheDuration): o.TagStateCacheDuration = TimeSpan.FromSeconds(-1); break;
+            case nameof(HybridCacheKitOptions.AutoRecoveryMaxChanges): o.AutoRecoveryMaxChanges = 0; break;
+            case nameof(HybridCacheKitOptions.AutoRecoveryRetryInterval): o.AutoRecoveryRetryInterval = TimeSpan.Zero; break;
             case nameof(HybridCacheKitOptions.DefaultEntryOptions): o.DefaultEntryOptions = new HybridCacheEntryOptions { Expiration = TimeSpan.Zero }; break;
             default: throw new ArgumentOutOfRangeException(nameof(setting), setting, null);
         }

@@ -41,6 +41,7 @@ internal sealed partial class DefaultHybridCache
                     {
                         found = await _bufferL2.TryGetAsync(key, pooled, linked?.Token ?? deadline).ConfigureAwait(false);
                         _metrics.L2Operation("get", _clock.TimeProvider.GetElapsedTime(started), failed: false);
+                        NoteL2Success();
                     }
                     catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
                     {
@@ -276,6 +277,7 @@ internal sealed partial class DefaultHybridCache
             }
 
             _metrics.L2Operation(operation, _clock.TimeProvider.GetElapsedTime(started), failed: false);
+            NoteL2Success();
             return (true, result);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -15,12 +15,34 @@ namespace HybridCacheKit.Internal;
 // when the backplane reconnects. A later change of the same key that goes through clears the queued one.
 internal sealed partial class DefaultHybridCache
 {
+    /// <summary>Failed replays in a row that end a pass: L2 is still out.</summary>
+    private const int FailuresBeforeOutage = 3;
+
+    /// <summary>
+    /// Passes in which a change failed while L2 answered other calls before it is given up: about a minute at the
+    /// default interval, longer than a Redis Cluster failover takes to bring a key's slot back.
+    /// </summary>
+    private const int MaxReplayFailures = 60;
+
     private readonly PendingChanges? _pending;
     private readonly CancellationTokenSource _disposing = new();
     private TaskCompletionSource _recoveryWake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _wakeRequested;
     private int _recoveryRunning;
     private int _queueFullLogged;
+    private int _l2Succeeded;
+
+    /// <summary>
+    /// Records that an L2 call succeeded, so a replay failing meanwhile is the change's own failure, not an outage.
+    /// Read before written: under load the flag is already set and the cache line stays shared.
+    /// </summary>
+    private void NoteL2Success()
+    {
+        if (_pending is not null && Volatile.Read(ref _l2Succeeded) == 0)
+        {
+            Volatile.Write(ref _l2Succeeded, 1);
+        }
+    }
 
     /// <summary>How many changes wait for replay (for tests).</summary>
     internal int PendingChangesForTests => _pending?.Count ?? 0;
@@ -149,24 +171,54 @@ internal sealed partial class DefaultHybridCache
         }
     }
 
-    /// <summary>One pass over the queue; stops at the first change that still cannot go through.</summary>
+    /// <summary>
+    /// One pass over the queue. A change that cannot go through is skipped and retried in the next pass; after
+    /// <see cref="FailuresBeforeOutage"/> failures in a row the pass ends (L2 is still out: no point calling it for every
+    /// change). A change that keeps failing while L2 answers other calls (other replays, or the application's own) is
+    /// given up after <see cref="MaxReplayFailures"/> passes, so that one change the server refuses cannot hold the queue
+    /// forever.
+    /// </summary>
     private async Task ReplayAsync(CancellationToken cancellationToken)
     {
         var replayed = 0;
-        foreach (var (subject, change) in _pending!.Snapshot())
+        var failuresInARow = 0;
+        List<KeyValuePair<PendingSubject, PendingChange>>? failed = null;
+        foreach (var entry in _pending!.Snapshot())
         {
+            var (subject, change) = entry;
             var done = subject.IsTag
                 ? await ReplayTagAsync(subject, change, cancellationToken).ConfigureAwait(false)
                 : await ReplayKeyAsync(subject, change, cancellationToken).ConfigureAwait(false);
             if (!done)
             {
-                break;
+                (failed ??= []).Add(entry);
+                if (++failuresInARow >= FailuresBeforeOutage)
+                {
+                    break;
+                }
+
+                continue;
             }
 
+            failuresInARow = 0;
             if (_pending.Complete(subject, change))
             {
                 replayed++;
                 _metrics.ChangeReplayed();
+            }
+        }
+
+        // Whether any L2 call succeeded since the previous pass ended (this pass's replays included).
+        var l2Answered = Interlocked.Exchange(ref _l2Succeeded, 0) == 1;
+        if (failed is not null && l2Answered)
+        {
+            foreach (var (subject, change) in failed)
+            {
+                if (_pending.RecordFailure(subject, change, MaxReplayFailures))
+                {
+                    _metrics.ChangeDropped();
+                    Log.ReplayGivenUp(_logger, MaxReplayFailures);
+                }
             }
         }
 
@@ -248,6 +300,9 @@ internal sealed partial class DefaultHybridCache
 
         [LoggerMessage(1020, LogLevel.Information, "Replayed {Count} changes whose L2 write or backplane message had failed; {Remaining} still wait.")]
         public static partial void ChangesReplayed(ILogger logger, int count, int remaining);
+
+        [LoggerMessage(1022, LogLevel.Warning, "A queued change could not be replayed in {Attempts} passes while L2 answered other calls; it was given up, and other instances learn of it when their copy expires.")]
+        public static partial void ReplayGivenUp(ILogger logger, int attempts);
 
         [LoggerMessage(1021, LogLevel.Error, "The replay of queued changes stopped unexpectedly; it starts again with the next queued change.")]
         public static partial void RecoveryLoopFailed(ILogger logger, Exception exception);

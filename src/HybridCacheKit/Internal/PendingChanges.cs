@@ -18,8 +18,11 @@ internal enum PendingAction : byte
 /// <summary>A key or a tag whose change waits for replay.</summary>
 internal readonly record struct PendingSubject(bool IsTag, string Name);
 
-/// <summary>The latest queued change of a subject. Stamps come from <see cref="CacheClock.NextStamp"/>, so they are unique.</summary>
-internal readonly record struct PendingChange(PendingAction Action, long Stamp);
+/// <summary>
+/// The latest queued change of a subject. Stamps come from <see cref="CacheClock.NextStamp"/>, so they are unique.
+/// <paramref name="Failures"/> counts replays that failed while others went through.
+/// </summary>
+internal readonly record struct PendingChange(PendingAction Action, long Stamp, int Failures = 0);
 
 /// <summary>
 /// The changes waiting for replay (HybridCacheKitOptions.EnableAutoRecovery), one per key or tag: a later change of the
@@ -79,6 +82,22 @@ internal sealed class PendingChanges(int capacity)
 
     /// <summary>Removes a replayed change, unless a later change of its subject replaced it meanwhile.</summary>
     public bool Complete(PendingSubject subject, PendingChange change) => Remove(subject, change);
+
+    /// <summary>
+    /// The replay of <paramref name="change"/> failed while other replays went through, so the failure is its own (a
+    /// command the server refuses for this key, say), not an outage. Returns <see langword="true"/> when that has now
+    /// happened <paramref name="limit"/> times and the change was given up (removed), so it cannot hold the queue forever.
+    /// </summary>
+    public bool RecordFailure(PendingSubject subject, PendingChange change, int limit)
+    {
+        if (change.Failures + 1 >= limit)
+        {
+            return Remove(subject, change);
+        }
+
+        _ = _changes.TryUpdate(subject, change with { Failures = change.Failures + 1 }, change);
+        return false;
+    }
 
     /// <summary>
     /// A replayed <see cref="PendingAction.Invalidate"/> reached L2 (at <paramref name="stamp"/>) but its message did

@@ -4,6 +4,7 @@ using HybridCacheKit.Internal;
 using HybridCacheKit.Tests.Behaviour;
 using HybridCacheKit.TestUtilities.Chaos;
 using HybridCacheKit.TestUtilities.Time;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -21,6 +22,7 @@ public sealed class AutoRecoveryTests
 {
     private const int QueueFullEvent = 1019;
     private const int ReplayedEvent = 1020;
+    private const int GivenUpEvent = 1022;
     private static readonly HybridCacheEntryOptions s_long = new() { Expiration = TimeSpan.FromHours(1), LocalCacheExpiration = TimeSpan.FromHours(1) };
 
     [Fact]
@@ -206,6 +208,35 @@ public sealed class AutoRecoveryTests
     }
 
     [Fact]
+    public async Task AChangeTheServerKeepsRefusing_GivenUpWhileL2AnswersOtherCalls_OthersReplayed()
+    {
+        await using var world = World.Create(wrap: inner => new RefusingRemovalsOf("poison", inner));
+        var a = world.A;
+        world.Outage();
+        await a.Cache.SetAsync("poison", "v", s_long);
+        await a.Cache.SetAsync("fine", "v", s_long);
+        world.Recover();
+
+        // Between passes the application keeps using L2 successfully (fresh keys: L2 misses, then writes).
+        var passes = 0;
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                await ReadAsync(a, $"traffic:{passes++}");
+                world.Time.Advance(TimeSpan.FromSeconds(1));
+                await Task.Delay(2);
+                return a.Engine.PendingChangesForTests == 0;
+            },
+            "the refused change is given up");
+
+        Assert.True(passes >= 60, $"given up after {passes} passes; it should take 60 in which L2 answered other calls");
+        Assert.Equal(1, a.Metrics.Sum(HybridCacheKitDiagnostics.RecoveryReplayed));
+        Assert.Equal(1, a.Metrics.Sum(HybridCacheKitDiagnostics.RecoveryDropped));
+        Assert.Single(a.Logs.WithEventId(GivenUpEvent));
+        Assert.Null(world.L2.Inner.Get("fine"));
+    }
+
+    [Fact]
     public async Task BackplaneReconnects_ReplaysAtOnceWithoutWaitingForTheRetryInterval()
     {
         await using var world = World.Create(o => o.AutoRecoveryRetryInterval = TimeSpan.FromHours(1));
@@ -246,10 +277,11 @@ public sealed class AutoRecoveryTests
         private readonly Action<HybridCacheKitOptions>? _configure;
         private readonly List<CacheUnderTest> _instances = [];
 
-        private World(Action<HybridCacheKitOptions>? configure)
+        private World(Action<HybridCacheKitOptions>? configure, Func<IBufferDistributedCache, IBufferDistributedCache>? wrap)
         {
             _configure = configure;
-            L2 = (ChaosBufferDistributedCache)ChaosDistributedCache.Wrap(new BufferDistributedCache(Time), Time);
+            var inner = new BufferDistributedCache(Time);
+            L2 = (ChaosBufferDistributedCache)ChaosDistributedCache.Wrap(wrap?.Invoke(inner) ?? inner, Time);
             A = AddInstance();
             B = AddInstance();
         }
@@ -264,7 +296,7 @@ public sealed class AutoRecoveryTests
 
         public CacheUnderTest B { get; }
 
-        public static World Create(Action<HybridCacheKitOptions>? configure = null) => new(configure);
+        public static World Create(Action<HybridCacheKitOptions>? configure = null, Func<IBufferDistributedCache, IBufferDistributedCache>? wrap = null) => new(configure, wrap);
 
         public CacheUnderTest AddInstance()
         {
@@ -310,6 +342,35 @@ public sealed class AutoRecoveryTests
     /// <summary>Reads a key through <paramref name="instance"/>; the factory returns "key:factory".</summary>
     private static ValueTask<string> ReadAsync(CacheUnderTest instance, string key, string[]? tags = null)
         => instance.Cache.GetOrCreateAsync(key, key, static (k, _) => ValueTask.FromResult(k + ":factory"), s_long, tags);
+
+    /// <summary>An L2 whose server refuses to remove one key (as an ACL or a lost cluster slot might), and serves the rest.</summary>
+    private sealed class RefusingRemovalsOf(string refused, IBufferDistributedCache inner) : IBufferDistributedCache
+    {
+        public byte[]? Get(string key) => inner.Get(key);
+
+        public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => inner.GetAsync(key, token);
+
+        public bool TryGet(string key, System.Buffers.IBufferWriter<byte> destination) => inner.TryGet(key, destination);
+
+        public ValueTask<bool> TryGetAsync(string key, System.Buffers.IBufferWriter<byte> destination, CancellationToken token = default) => inner.TryGetAsync(key, destination, token);
+
+        public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => inner.Set(key, value, options);
+
+        public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) => inner.SetAsync(key, value, options, token);
+
+        public void Set(string key, System.Buffers.ReadOnlySequence<byte> value, DistributedCacheEntryOptions options) => inner.Set(key, value, options);
+
+        public ValueTask SetAsync(string key, System.Buffers.ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, CancellationToken token = default) => inner.SetAsync(key, value, options, token);
+
+        public void Refresh(string key) => inner.Refresh(key);
+
+        public Task RefreshAsync(string key, CancellationToken token = default) => inner.RefreshAsync(key, token);
+
+        public void Remove(string key) => RemoveAsync(key).GetAwaiter().GetResult();
+
+        public Task RemoveAsync(string key, CancellationToken token = default)
+            => key == refused ? Task.FromException(new InvalidOperationException("NOPERM (test): this key may not be removed")) : inner.RemoveAsync(key, token);
+    }
 
     /// <summary>An in-memory backplane: a publish reaches every other member at once, unless the hub is failing.</summary>
     private sealed class BackplaneHub

@@ -91,6 +91,9 @@ public static class HybridCacheKitDiagnostics
     /// <summary>Counter of queued changes replayed once L2 (and the backplane) accepted them.</summary>
     public const string RecoveryReplayed = "hybridcache.recovery.replayed";
 
+    /// <summary>Observable gauge: changes waiting for replay now (one per key or tag).</summary>
+    public const string RecoveryPending = "hybridcache.recovery.pending";
+
     /// <summary>Counter of changes not queued because <see cref="HybridCacheKitOptions.AutoRecoveryMaxChanges"/> were already waiting.</summary>
     public const string RecoveryDropped = "hybridcache.recovery.dropped";
 

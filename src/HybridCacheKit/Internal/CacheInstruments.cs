@@ -258,6 +258,10 @@ internal sealed class CacheInstruments : IDisposable
 
     public void L1AdmissionRejected() => _l1AdmissionRejections.Add(1);
 
+    /// <summary>Reports <paramref name="pending"/> (read when a listener collects) as <c>hybridcache.recovery.pending</c>.</summary>
+    public void ObservePendingChanges(Func<int> pending)
+        => _meter.CreateObservableGauge(RecoveryPending, pending, "{change}", "Changes waiting for replay.");
+
     public void ChangeQueued() => _recoveryQueued.Add(1);
 
     public void ChangeReplayed() => _recoveryReplayed.Add(1);

@@ -87,6 +87,10 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
         _backplane?.Subscribe(new BackplaneListener(this));
         _announcingL2 = _backplane is not null && _l2 is IHybridCacheDistributedCacheAnnouncements announcer && announcer.CanAnnounceFor(_backplane) ? announcer : null;
         _pending = _l2 is not null && _options.EnableAutoRecovery ? new PendingChanges(_options.AutoRecoveryMaxChanges) : null;
+        if (_pending is { } pending)
+        {
+            _metrics.ObservePendingChanges(() => pending.Count);
+        }
     }
 
     internal HybridCacheKitOptions KitOptions => _options;

@@ -43,6 +43,9 @@ public sealed class MetricCollector : IDisposable
     /// <summary>How many measurements an instrument recorded.</summary>
     public int Count(string instrument, KeyValuePair<string, object?>? tag = null) => Of(instrument, tag).Count;
 
+    /// <summary>Reads the observable instruments (gauges) now; their values join <see cref="Measurements"/>.</summary>
+    public void CollectObservables() => _listener.RecordObservableInstruments();
+
     /// <inheritdoc />
     public void Dispose() => _listener.Dispose();
 

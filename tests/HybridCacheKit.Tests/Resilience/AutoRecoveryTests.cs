@@ -114,7 +114,7 @@ public sealed class AutoRecoveryTests
     }
 
     [Fact]
-    public async Task SetAsync_ManyFailedChangesOfOneKey_QueuedOnceAndReplayedOnce()
+    public async Task SetAsync_ManyFailedChangesOfOneKey_QueuedOnceReplayedOnceAndTheGaugeFollows()
     {
         await using var world = World.Create();
         var a = world.A;
@@ -126,6 +126,8 @@ public sealed class AutoRecoveryTests
 
         Assert.Equal(1, a.Engine.PendingChangesForTests);
         Assert.Equal(5, a.Metrics.Sum(HybridCacheKitDiagnostics.RecoveryQueued));
+        a.Metrics.CollectObservables();
+        Assert.Equal(1, a.Metrics.Of(HybridCacheKitDiagnostics.RecoveryPending)[^1].Value);
 
         world.Recover();
         world.L2.ResetCallCounts();
@@ -133,6 +135,8 @@ public sealed class AutoRecoveryTests
 
         Assert.Equal(1, world.L2.RemoveCalls);
         Assert.Equal(1, a.Metrics.Sum(HybridCacheKitDiagnostics.RecoveryReplayed));
+        a.Metrics.CollectObservables();
+        Assert.Equal(0, a.Metrics.Of(HybridCacheKitDiagnostics.RecoveryPending)[^1].Value);
     }
 
     [Fact]

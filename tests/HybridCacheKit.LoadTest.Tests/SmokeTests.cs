@@ -169,6 +169,42 @@ public sealed class SmokeTests(RedisServerFixture redis)
         Assert.Contains("| cold start ≤ 100 ms (Native AOT) |", report);
         Assert.Contains("### Native AOT", report);
         Assert.DoesNotContain("Not measured", report);
+
+        await AssertMessagePackWorkloadAsync(executable, output);
+    }
+
+    /// <summary>
+    /// The same Native AOT executable with MessagePack values (<c>--engine-serializer messagepack</c>): Native AOT has
+    /// no reflection-based MessagePack, so this runs on the source-generated formatter of <c>Product</c> alone. No
+    /// error, no wrong value, and what Redis holds is MessagePack: a map whose member names are fixstr strings.
+    /// </summary>
+    private async Task AssertMessagePackWorkloadAsync(string executable, string output)
+    {
+        using (var client = redis.Server.CreateClient())
+        {
+            Assert.Equal("OK", client.Execute("FLUSHALL").Text);
+        }
+
+        var resultFile = Path.Combine(output, "messagepack.json");
+        var (exit, log) = await ToolProcess.RunAsync(executable, TimeSpan.FromMinutes(2),
+            "--child", "engine", "--engine-serializer", "messagepack", "--redis", redis.ConfigurationString,
+            "--workers", "50", "--keys", "2000", "--warmup", "0.5", "--duration", "1.5", "--result", resultFile);
+        Assert.True(exit == 0, $"exit code {exit}:\n{log}");
+
+        using var result = JsonDocument.Parse(await File.ReadAllTextAsync(resultFile));
+        var root = result.RootElement;
+        Assert.Contains("MessagePack values", root.GetProperty("description").GetString());
+        Assert.True(root.GetProperty("reads").GetInt64() > 0 && root.GetProperty("writes").GetInt64() > 0, "no operation measured");
+        Assert.Equal(0, root.GetProperty("errors").GetInt64());
+        Assert.Equal(0, root.GetProperty("wrongValues").GetInt64());
+
+        // Key 0 is read when the service starts, so its value was loaded and written to L2 by this run.
+        using var reader = redis.Server.CreateClient();
+        var data = reader.Execute("HGET", "lt:item:000000", "data").Bytes;
+        Assert.NotNull(data);
+        byte[] description = [0xAB, .. "Description"u8];
+        Assert.True(data.AsSpan().IndexOf(description) >= 0, "the L2 value has no MessagePack fixstr \"Description\" member name: " + Convert.ToHexString(data));
+        Assert.True(data.AsSpan().IndexOf("\"Description\":"u8) < 0, "the L2 value is JSON, not MessagePack");
     }
 
     /// <summary>Each cold-start sample reached Main, then served its first operation later.</summary>

@@ -8,15 +8,18 @@ internal static class ToolProcess
 {
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "HybridCacheKit.LoadTest");
 
-    public static async Task<(int ExitCode, string Output)> RunAsync(TimeSpan timeout, params string[] args)
+    public static Task<(int ExitCode, string Output)> RunAsync(TimeSpan timeout, params string[] args) => RunAsync(Executable, timeout, args);
+
+    /// <summary>Runs <paramref name="executable"/> (the tool's build output, or an executable it published) to its end.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(string executable, TimeSpan timeout, params string[] args)
     {
-        var start = new ProcessStartInfo(Executable) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(executable) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + Executable);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + executable);
         var output = new StringBuilder();
         var stdout = PumpAsync(process.StandardOutput, output);
         var stderr = PumpAsync(process.StandardError, output);

@@ -34,6 +34,8 @@ internal sealed class LoadTestOptions
           --l1-mb N              engine L1 cap, LocalCacheSizeLimitBytes [16]
           --engine-backplane on|off, --engine-lock on|off   engine Redis features [on, on]
           --engine-timeout-ms N  Redis OperationTimeout and engine DistributedCacheTimeout [250 and 500, the defaults]
+          --engine-serializer json|messagepack   the engine's serializer for the cached value: source-generated
+                                 System.Text.Json, or HybridCacheKit's MessagePack with a generated formatter [json]
           --no-engine-metrics    do not count the engine's hits/misses with a MeterListener
           --gc workstation|server  GC of the measured .NET processes [workstation]
           --http-connections N   wrk connections [1000]
@@ -61,6 +63,9 @@ internal sealed class LoadTestOptions
     public bool EngineLock { get; private set; } = true;
 
     public bool EngineMetrics { get; private set; } = true;
+
+    /// <summary>The engine serializes the cached value with MessagePack (generated formatter) instead of source-generated JSON.</summary>
+    public bool EngineMessagePack { get; private set; }
 
     /// <summary>Redis OperationTimeout and engine DistributedCacheTimeout, when set (the packages' defaults otherwise).</summary>
     public TimeSpan? EngineTimeout { get; private set; }
@@ -105,6 +110,7 @@ internal sealed class LoadTestOptions
             "--warmup", Text(w.Warmup.TotalSeconds), "--duration", Text(w.Duration.TotalSeconds), "--seed", Text(w.Seed),
             "--db-delay-ms", Text(w.DatabaseDelay.TotalMilliseconds), "--l1-mb", Text(w.LocalCacheSizeLimitBytes / (1024.0 * 1024)),
             "--engine-backplane", EngineBackplane ? "on" : "off", "--engine-lock", EngineLock ? "on" : "off",
+            "--engine-serializer", EngineMessagePack ? "messagepack" : "json",
         };
         if (EngineTimeout is { } timeout)
         {
@@ -189,6 +195,14 @@ internal sealed class LoadTestOptions
                     break;
                 case "--engine-lock":
                     o.EngineLock = OnOff(name, Value());
+                    break;
+                case "--engine-serializer":
+                    o.EngineMessagePack = Value() switch
+                    {
+                        "json" => false,
+                        "messagepack" => true,
+                        var other => throw new ArgumentException($"--engine-serializer must be json or messagepack, not '{other}'."),
+                    };
                     break;
                 case "--engine-timeout-ms":
                     o.EngineTimeout = TimeSpan.FromMilliseconds(Double(name, Value(), 1, 600_000));

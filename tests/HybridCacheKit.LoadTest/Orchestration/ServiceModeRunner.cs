@@ -16,7 +16,7 @@ internal static class ServiceModeRunner
         var w = options.Workload;
         return mode switch
         {
-            "engine" => new EngineService(configuration, database, new EngineSettings(w.LocalCacheSizeLimitBytes, w.Expiration, w.LocalExpiration, options.EngineBackplane, options.EngineLock, options.EngineMetrics, options.EngineTimeout)),
+            "engine" => new EngineService(configuration, database, new EngineSettings(w.LocalCacheSizeLimitBytes, w.Expiration, w.LocalExpiration, options.EngineBackplane, options.EngineLock, options.EngineMetrics, options.EngineTimeout, options.EngineMessagePack)),
             "raw" => new RawRedisService(configuration, database, w.Expiration),
             "rawtx" => new RawRedisService(configuration, database, w.Expiration, transactionalWrites: true),
             "twotier" => new TwoTierService(configuration, database, w.Expiration, w.LocalExpiration),

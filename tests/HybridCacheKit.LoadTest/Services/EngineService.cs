@@ -28,12 +28,13 @@ internal sealed class EngineService(string configuration, SimulatedDatabase data
     public override string Description =>
         $"HybridCacheKit: L1 capped at {settings.LocalCacheSizeLimitBytes / (1024 * 1024)} MB, L1 TTL {settings.LocalExpiration.TotalSeconds:0} s, " +
         $"Redis L2 (hash layout), backplane {(settings.Backplane ? "on" : "off")}, distributed lock {(settings.DistributedLock ? "on" : "off")}, " +
-        (settings.Timeout is { } t ? $"Redis and L2 timeouts {t.TotalMilliseconds:0} ms" : "default timeouts (Redis 250 ms, L2 500 ms)");
+        (settings.Timeout is { } t ? $"Redis and L2 timeouts {t.TotalMilliseconds:0} ms" : "default timeouts (Redis 250 ms, L2 500 ms)") +
+        (settings.MessagePack ? ", MessagePack values (generated formatter)" : ", source-generated JSON values");
 
     public override async Task StartAsync()
     {
         var services = new ServiceCollection();
-        services.AddHybridCacheKit(o =>
+        var builder = services.AddHybridCacheKit(o =>
             {
                 o.LocalCacheSizeLimitBytes = settings.LocalCacheSizeLimitBytes;
                 o.DefaultEntryOptions = new HybridCacheEntryOptions { Expiration = settings.Expiration, LocalCacheExpiration = settings.LocalExpiration };
@@ -54,6 +55,13 @@ internal sealed class EngineService(string configuration, SimulatedDatabase data
                 }
             })
             .AddJsonSerializerContext(ProductJsonContext.Default);
+        if (settings.MessagePack)
+        {
+            // Added last, so it is asked first; Product has a generated formatter ([GenerateMessagePack]), the only kind
+            // a Native AOT executable can use.
+            builder.AddMessagePackSerializer();
+        }
+
         _services = services.BuildServiceProvider();
         _cache = _services.GetRequiredService<HybridCache>();
 
@@ -151,4 +159,5 @@ internal sealed record EngineSettings(
     bool Backplane,
     bool DistributedLock,
     bool CollectMetrics,
-    TimeSpan? Timeout);
+    TimeSpan? Timeout,
+    bool MessagePack = false);

@@ -227,6 +227,7 @@ public sealed class SmokeTests(RedisServerFixture redis)
     [InlineData("--duration", "-5", "--duration must be a number")]
     [InlineData("--frobnicate", "1", "Unknown option '--frobnicate'")]
     [InlineData("--publish", "r2r", "Unknown artifact 'r2r' for --publish")]
+    [InlineData("--engine-serializer", "xml", "--engine-serializer must be json or messagepack")]
     public async Task Run_BadArguments_ExitsWithAClearMessageBeforeDoingAnything(string option, string value, string message)
     {
         var output = Path.Combine(Path.GetTempPath(), "hck-loadtest-never-" + Guid.NewGuid().ToString("N"));

@@ -68,10 +68,43 @@ internal static class FormatterEmitter
         {
             s.Append("            ").Append(Ns).Append(".MessagePackFormatters.RegisterGenerated<").Append(model.FullName).Append(">(")
                 .Append(model.FormatterName).Append(".Instance);\n");
+
+            // The collections an application caches whole (a list of DTOs, a lookup by id): registered here, closed over
+            // the type, so that a trimmed or native AOT app finds them without the reflection fallback.
+            foreach (var (type, factory) in Wrappers(model))
+            {
+                s.Append("            ").Append(Ns).Append(".MessagePackFormatters.RegisterGenerated<").Append(type).Append(">(")
+                    .Append(Ns).Append(".MessagePackFormatters.").Append(factory).Append(");\n");
+            }
         }
 
         s.Append("        }\n    }\n}\n");
         return s.ToString();
+    }
+
+    /// <summary>The collection types of <paramref name="model"/>'s type registered beside it, with the formatter expression of each.</summary>
+    private static IEnumerable<(string Type, string Factory)> Wrappers(TypeModel model)
+    {
+        var t = model.FullName;
+        var f = model.FormatterName + ".Instance";
+        const string G = "global::System.Collections.Generic.";
+        const string S = "string";
+        const string Str = Ns + ".MessagePackFormatters.String";
+        if (model.IsValueType)
+        {
+            yield return ("global::System.Nullable<" + t + ">", "Nullable<" + t + ">(" + f + ")");
+        }
+
+        yield return (t + "[]", "Array<" + t + ">(" + f + ")");
+        yield return (G + "List<" + t + ">", "List<" + t + ">(" + f + ")");
+        yield return (G + "IEnumerable<" + t + ">", "Enumerable<" + t + ">(" + f + ")");
+        yield return (G + "ICollection<" + t + ">", "Collection<" + t + ">(" + f + ")");
+        yield return (G + "IList<" + t + ">", "ListInterface<" + t + ">(" + f + ")");
+        yield return (G + "IReadOnlyCollection<" + t + ">", "ReadOnlyCollection<" + t + ">(" + f + ")");
+        yield return (G + "IReadOnlyList<" + t + ">", "ReadOnlyList<" + t + ">(" + f + ")");
+        yield return (G + "Dictionary<" + S + ", " + t + ">", "Dictionary<" + S + ", " + t + ">(" + Str + ", " + f + ")");
+        yield return (G + "IDictionary<" + S + ", " + t + ">", "DictionaryInterface<" + S + ", " + t + ">(" + Str + ", " + f + ")");
+        yield return (G + "IReadOnlyDictionary<" + S + ", " + t + ">", "ReadOnlyDictionary<" + S + ", " + t + ">(" + Str + ", " + f + ")");
     }
 
     private static void EmitSerialize(StringBuilder s, TypeModel model)

@@ -21,6 +21,45 @@ public sealed class GeneratedFormatterTests
         Assert.Equal(FormatterOrigin.Generated, origin);
     }
 
+    /// <summary>The collections applications cache whole, closed over an annotated type: registered with it, so found without reflection (native AOT has none).</summary>
+    public static TheoryData<Type> CollectionsOfGeneratedTypes() =>
+    [
+        typeof(GenOrder[]), typeof(List<GenOrder>), typeof(IEnumerable<GenOrder>), typeof(ICollection<GenOrder>), typeof(IList<GenOrder>),
+        typeof(IReadOnlyCollection<GenOrder>), typeof(IReadOnlyList<GenOrder>), typeof(Dictionary<string, GenOrder>),
+        typeof(IDictionary<string, GenOrder>), typeof(IReadOnlyDictionary<string, GenOrder>), typeof(GenAddress?), typeof(List<GenAddress>),
+    ];
+
+    [Theory]
+    [MemberData(nameof(CollectionsOfGeneratedTypes))]
+    public void Find_CollectionOfAnAnnotatedType_GeneratedFormatterNotReflection(Type type)
+    {
+        var origin = (FormatterOrigin)typeof(GeneratedFormatterTests).GetMethod(nameof(OriginOf), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            .MakeGenericMethod(type).Invoke(null, null)!;
+
+        Assert.Equal(FormatterOrigin.Generated, origin);
+    }
+
+    [Fact]
+    public void Serialize_CollectionsOfAnnotatedTypes_SameBytesAsReflectionAndRoundTrip()
+    {
+        var oslo = new GenCustomer("Ada", "ada@example.org", new GenAddress("1 Main St", "Oslo", null));
+        var lima = new GenCustomer("Bo", "bo@example.org", null);
+        List<GenCustomer> list = [oslo, null!, lima];
+        var lookup = new Dictionary<string, GenCustomer> { ["a"] = oslo, ["b"] = lima };
+        GenAddress? some = new GenAddress("2 High St", "Lima", "15001");
+
+        // The same bytes as the collection framing around the reflection path's element formatter.
+        var customer = (IMessagePackFormatter<GenCustomer>)ReflectionFormatters.BuildIsolated(typeof(GenCustomer));
+        var address = (IMessagePackFormatter<GenAddress>)ReflectionFormatters.BuildIsolated(typeof(GenAddress));
+        Assert.Equal(Bytes(MessagePackFormatters.List(customer), list), Mp.Serialize(list));
+        Assert.Equal(Bytes(MessagePackFormatters.Dictionary((IMessagePackFormatter<string>)MessagePackFormatters.String, customer), lookup), Mp.Serialize(lookup));
+        Assert.Equal(Bytes(MessagePackFormatters.Nullable(address), some), Mp.Serialize(some));
+        Assert.Equal([oslo, null!, lima], Mp.RoundTrip(list));
+        Assert.Equal(lima, Mp.RoundTrip<IReadOnlyDictionary<string, GenCustomer>>(lookup)["b"]);
+        Assert.Equal(some, Mp.RoundTrip(some));
+        Assert.Null(Mp.RoundTrip<GenAddress?>(null));
+    }
+
     [Fact]
     public void Serializer_AnnotatedType_UsesGeneratedFormatterClass()
     {
@@ -121,6 +160,15 @@ public sealed class GeneratedFormatterTests
     {
         _ = FormatterResolver.Find<T>(out var origin, out _);
         return origin;
+    }
+
+    private static byte[] Bytes<T>(IMessagePackFormatter<T> formatter, T value)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        var writer = new MessagePackWriter(buffer);
+        formatter.Serialize(ref writer, value);
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
     }
 
     private static byte[] ReflectionBytes<T>(T value)

@@ -10,7 +10,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedMemberType = new(
         "HCKMP001",
         "Member type has no generated formatter",
-        "Member '{0}' of '{1}' has type '{2}', which the MessagePack generator cannot format: mark that type [GenerateMessagePack], use a supported type, or add [MessagePackIgnore]",
+        "Member '{0}' of '{1}' has type '{2}', which the MessagePack generator cannot format: mark that type [GenerateMessagePack] (a closed generic type: name it with [assembly: GenerateMessagePack(typeof(...))]), use a supported type, or add [MessagePackIgnore]",
         Category,
         DiagnosticSeverity.Error,
         isEnabledByDefault: true);

@@ -15,10 +15,25 @@ public sealed class MessagePackGenerator : IIncrementalGenerator
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var models = context.SyntaxProvider.ForAttributeWithMetadataName(
+        // Marked types; a marked generic definition only marks (its closed types come from the assembly form below).
+        var marked = context.SyntaxProvider.ForAttributeWithMetadataName(
             ModelBuilder.GenerateAttribute,
             static (node, _) => node is TypeDeclarationSyntax,
-            static (attributeContext, _) => ModelBuilder.Build((INamedTypeSymbol)attributeContext.TargetSymbol, attributeContext.SemanticModel.Compilation.Assembly));
+            static (attributeContext, _) => ((INamedTypeSymbol)attributeContext.TargetSymbol).IsGenericType
+                ? null
+                : ModelBuilder.Build((INamedTypeSymbol)attributeContext.TargetSymbol, attributeContext.SemanticModel.Compilation.Assembly))
+            .Where(static m => m is not null)
+            .Select(static (m, _) => m!);
+
+        // [assembly: GenerateMessagePack(typeof(Page<Customer>))]: closed types of marked generic definitions.
+        var requested = context.CompilationProvider
+            .SelectMany(static (compilation, _) => ModelBuilder.BuildAssemblyRequests(compilation.Assembly).ToImmutableArray());
+
+        var models = marked.Collect().Combine(requested.Collect())
+            .SelectMany(static (pair, _) => pair.Left.AddRange(pair.Right)
+                .GroupBy(m => m.FormatterName, System.StringComparer.Ordinal)
+                .Select(g => g.First())
+                .ToImmutableArray());
 
         context.RegisterSourceOutput(models, static (output, model) =>
         {

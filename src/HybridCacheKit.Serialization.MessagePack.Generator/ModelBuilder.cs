@@ -208,6 +208,15 @@ internal static class ModelBuilder
             }
         }
 
+        if (named.IsGenericType && IsClosedGeneric(named) && Has(named.OriginalDefinition, GenerateAttribute))
+        {
+            // Registered by the assembly that names this closed type ([assembly: GenerateMessagePack(typeof(...))]). In
+            // this assembly that must be this one, so a closed type it forgot to name is a build error, not a run-time one.
+            return SymbolEqualityComparer.Default.Equals(named.OriginalDefinition.ContainingAssembly, assembly) && !IsRequested(assembly, named)
+                ? null
+                : Formatters + ".Generated<" + name + ">()";
+        }
+
         if (Has(named, GenerateAttribute) && !named.IsGenericType)
         {
             return SymbolEqualityComparer.Default.Equals(named.ContainingAssembly, assembly)
@@ -236,9 +245,9 @@ internal static class ModelBuilder
 
     private static string? TypeProblem(INamedTypeSymbol type)
     {
-        if (type.IsGenericType)
+        if (type.IsGenericType && !IsClosedGeneric(type))
         {
-            return "generic types are not supported";
+            return "a generic type definition gets formatters only for the closed types named with [assembly: GenerateMessagePack(typeof(...))]";
         }
 
         if (type.IsAbstract || type.TypeKind is not (TypeKind.Class or TypeKind.Struct))
@@ -330,6 +339,59 @@ internal static class ModelBuilder
         }
 
         return null;
+    }
+
+    private static bool IsRequested(IAssemblySymbol assembly, INamedTypeSymbol closed)
+        => assembly.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == GenerateAttribute
+            && a.ConstructorArguments.Length == 1
+            && a.ConstructorArguments[0].Value is INamedTypeSymbol requested
+            && SymbolEqualityComparer.Default.Equals(requested, closed));
+
+    /// <summary>A constructed generic type with no open type parameter anywhere in it (<c>Page&lt;Customer&gt;</c>).</summary>
+    public static bool IsClosedGeneric(INamedTypeSymbol type)
+        => type.IsGenericType && !type.IsUnboundGenericType && !SymbolEqualityComparer.Default.Equals(type, type.OriginalDefinition)
+           && type.TypeArguments.All(IsClosed);
+
+    private static bool IsClosed(ITypeSymbol type) => type switch
+    {
+        ITypeParameterSymbol => false,
+        IArrayTypeSymbol array => IsClosed(array.ElementType),
+        INamedTypeSymbol named => named.TypeArguments.All(IsClosed),
+        _ => true,
+    };
+
+    /// <summary>
+    /// The models of the closed generic types the assembly names with <c>[assembly: GenerateMessagePack(typeof(...))]</c>;
+    /// a type that is not a closed generic type of a marked definition is reported (HCKMP002).
+    /// </summary>
+    public static IEnumerable<TypeModel> BuildAssemblyRequests(IAssemblySymbol assembly)
+    {
+        foreach (var data in assembly.GetAttributes())
+        {
+            if (data.AttributeClass?.ToDisplayString() != GenerateAttribute || data.ConstructorArguments.Length != 1)
+            {
+                continue;
+            }
+
+            if (data.ConstructorArguments[0].Value is not INamedTypeSymbol requested)
+            {
+                continue;
+            }
+
+            if (!IsClosedGeneric(requested) || !Has(requested.OriginalDefinition, GenerateAttribute))
+            {
+                var name = requested.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+                var diagnostics = new List<DiagnosticModel>
+                {
+                    DiagnosticModel.Create(DiagnosticDescriptors.UnsupportedType, requested, name,
+                        "the assembly form names closed generic types whose definition is marked [GenerateMessagePack]; mark other types themselves"),
+                };
+                yield return Empty(name, FormatterName(requested), requested, diagnostics);
+                continue;
+            }
+
+            yield return Build(requested, assembly);
+        }
     }
 
     private static TypeModel Empty(string fullName, string formatterName, INamedTypeSymbol type, List<DiagnosticModel> diagnostics)

@@ -60,6 +60,42 @@ public sealed class GeneratedFormatterTests
         Assert.Null(Mp.RoundTrip<GenAddress?>(null));
     }
 
+    /// <summary>Closed types of marked generic definitions, named with the assembly form, and a type that nests one.</summary>
+    public static TheoryData<Type> ClosedGenericTypes() =>
+        [typeof(GenPage<GenCustomer>), typeof(GenPage<int>), typeof(GenPair<string, GenAddress?>), typeof(GenCatalog), typeof(List<GenPage<GenCustomer>>)];
+
+    [Theory]
+    [MemberData(nameof(ClosedGenericTypes))]
+    public void Find_ClosedGenericType_GeneratedFormatterNotReflection(Type type)
+    {
+        var origin = (FormatterOrigin)typeof(GeneratedFormatterTests).GetMethod(nameof(OriginOf), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            .MakeGenericMethod(type).Invoke(null, null)!;
+
+        Assert.Equal(FormatterOrigin.Generated, origin);
+    }
+
+    [Fact]
+    public void Serialize_ClosedGenericTypes_SameBytesAsReflectionAndRoundTrip()
+    {
+        var ada = new GenCustomer("Ada", "ada@example.org", new GenAddress("1 Main St", "Oslo", null));
+        var page = new GenPage<GenCustomer> { Items = [ada, new GenCustomer("Bo", "bo@example.org", null)], Total = 42, First = ada };
+        var numbers = new GenPage<int> { Items = [1, -2, int.MaxValue], Total = 3, First = 1 };
+        var pair = new GenPair<string, GenAddress?>("home", new GenAddress("2 High St", "Lima", "15001"));
+        var catalog = new GenCatalog { Name = "c", Customers = page };
+
+        Assert.Equal(ReflectionBytes(page), Mp.Serialize(page));
+        Assert.Equal(ReflectionBytes(numbers), Mp.Serialize(numbers));
+        Assert.Equal(ReflectionBytes(pair), Mp.Serialize(pair));
+        Assert.Equal(ReflectionBytes(catalog), Mp.Serialize(catalog));
+
+        var copy = Mp.RoundTrip(page);
+        Assert.Equal(page.Items, copy.Items);
+        Assert.Equal((42, ada), (copy.Total, copy.First));
+        Assert.Equal([1, -2, int.MaxValue], Mp.RoundTrip(numbers).Items);
+        Assert.Equal(pair, Mp.RoundTrip(pair));
+        Assert.Equal(page.Items, Mp.RoundTrip(catalog).Customers.Items);
+    }
+
     [Fact]
     public void Serializer_AnnotatedType_UsesGeneratedFormatterClass()
     {

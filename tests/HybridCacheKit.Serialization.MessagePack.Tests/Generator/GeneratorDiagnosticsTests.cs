@@ -43,15 +43,50 @@ public sealed class GeneratorDiagnosticsTests
     }
 
     [Fact]
-    public void Run_GenericOrConstructorlessType_ReportsHckmp002()
+    public void Run_UnmarkedGenericInTheAssemblyFormOrConstructorlessType_ReportsHckmp002()
     {
         var (diagnostics, _, _) = Run("""
             using HybridCacheKit.Serialization.MessagePack;
-            [GenerateMessagePack] public sealed class Box<T> { public T? Value { get; set; } }
+            [assembly: GenerateMessagePack(typeof(System.Collections.Generic.KeyValuePair<int, int>))]
             [GenerateMessagePack] public sealed class NoCtor { public NoCtor(int unrelated) { } public int X { get; set; } }
             """);
 
         Assert.Equal(["HCKMP002", "HCKMP002"], diagnostics.Select(d => d.Id).Order());
+    }
+
+    [Fact]
+    public void Run_MemberOfAClosedGenericTypeTheAssemblyDoesNotName_ReportsHckmp001()
+    {
+        var (diagnostics, _, _) = Run("""
+            using HybridCacheKit.Serialization.MessagePack;
+            namespace Demo;
+            [GenerateMessagePack] public sealed class Box<T> { public T? Value { get; set; } }
+            [GenerateMessagePack] public sealed class Holder { public Box<long>? Longs { get; set; } }
+            """);
+
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal("HCKMP001", diagnostic.Id);
+        Assert.Contains("[assembly: GenerateMessagePack(typeof(...))]", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_MarkedGenericDefinition_FormattersOnlyForTheClosedTypesTheAssemblyNames()
+    {
+        var (diagnostics, generated, compilation) = Run("""
+            using System.Collections.Generic;
+            using HybridCacheKit.Serialization.MessagePack;
+            [assembly: GenerateMessagePack(typeof(Demo.Box<int>))]
+            [assembly: GenerateMessagePack(typeof(Demo.Box<Demo.Item>))]
+            namespace Demo;
+            [GenerateMessagePack] public sealed class Box<T> { public T? Value { get; set; } public List<T> All { get; set; } = new(); }
+            [GenerateMessagePack] public sealed record Item(string Name, Box<int> Counts);
+            """);
+
+        Assert.Empty(diagnostics);
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        Assert.Contains(generated, s => s.Contains("RegisterGenerated<global::Demo.Box<int>>", StringComparison.Ordinal));
+        Assert.Contains(generated, s => s.Contains("RegisterGenerated<global::Demo.Box<global::Demo.Item>>", StringComparison.Ordinal));
+        Assert.DoesNotContain(generated, s => s.Contains("Box<T>", StringComparison.Ordinal));
     }
 
     [Fact]

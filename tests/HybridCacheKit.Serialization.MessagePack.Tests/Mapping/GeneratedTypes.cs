@@ -94,3 +94,27 @@ public struct GenMutableStruct
     public int A;
     public string? B;
 }
+
+/// <summary>A marked generic definition: formatters exist for the closed types the assembly names (GeneratedGenerics.cs).</summary>
+[GenerateMessagePack]
+public sealed class GenPage<T>
+{
+    public List<T> Items { get; set; } = [];
+
+    public int Total { get; set; }
+
+    public T? First { get; set; }
+}
+
+/// <summary>A generic positional record: constructed through its constructor.</summary>
+[GenerateMessagePack]
+public sealed record GenPair<TFirst, TSecond>(TFirst First, TSecond Second);
+
+/// <summary>A marked type with a member of a closed generic type.</summary>
+[GenerateMessagePack]
+public sealed class GenCatalog
+{
+    public string Name { get; set; } = "";
+
+    public GenPage<GenCustomer> Customers { get; set; } = new();
+}

@@ -88,6 +88,15 @@ public static class HybridCacheKitDiagnostics
     /// </summary>
     public const string RecoveryQueued = "hybridcache.recovery.queued";
 
+    /// <summary>The tag of <see cref="RecoveryQueued"/> naming what changed: <c>key</c> or <c>tag</c>.</summary>
+    public const string RecoverySubjectTag = "hybridcache.recovery.subject";
+
+    /// <summary>
+    /// The tag of <see cref="RecoveryQueued"/> naming the replay: <c>invalidate</c> (the L2 write failed: remove the key, or
+    /// write a new tag record) or <c>announce</c> (only the backplane message failed: send it again).
+    /// </summary>
+    public const string RecoveryActionTag = "hybridcache.recovery.action";
+
     /// <summary>Counter of queued changes replayed once L2 (and the backplane) accepted them.</summary>
     public const string RecoveryReplayed = "hybridcache.recovery.replayed";
 

@@ -9,6 +9,10 @@ internal sealed class CacheInstruments : IDisposable
 {
     private static readonly KeyValuePair<string, object?> s_l1 = new(TierTag, "l1");
     private static readonly KeyValuePair<string, object?> s_l2 = new(TierTag, "l2");
+    private static readonly KeyValuePair<string, object?> s_subjectKey = new(RecoverySubjectTag, "key");
+    private static readonly KeyValuePair<string, object?> s_subjectTag = new(RecoverySubjectTag, "tag");
+    private static readonly KeyValuePair<string, object?> s_actionInvalidate = new(RecoveryActionTag, "invalidate");
+    private static readonly KeyValuePair<string, object?> s_actionAnnounce = new(RecoveryActionTag, "announce");
 
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
@@ -262,7 +266,13 @@ internal sealed class CacheInstruments : IDisposable
     public void ObservePendingChanges(Func<int> pending)
         => _meter.CreateObservableGauge(RecoveryPending, pending, "{change}", "Changes waiting for replay.");
 
-    public void ChangeQueued() => _recoveryQueued.Add(1);
+    public void ChangeQueued(bool isTag, bool invalidate)
+    {
+        if (_recoveryQueued.Enabled)
+        {
+            _recoveryQueued.Add(1, isTag ? s_subjectTag : s_subjectKey, invalidate ? s_actionInvalidate : s_actionAnnounce);
+        }
+    }
 
     public void ChangeReplayed() => _recoveryReplayed.Add(1);
 

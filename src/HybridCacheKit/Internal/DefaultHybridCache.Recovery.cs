@@ -92,7 +92,7 @@ internal sealed partial class DefaultHybridCache
             return;
         }
 
-        _metrics.ChangeQueued();
+        _metrics.ChangeQueued(isTag, action == PendingAction.Invalidate);
         if (Interlocked.CompareExchange(ref _recoveryRunning, 1, 0) == 0)
         {
             _ = Task.Run(RecoveryLoopAsync);

@@ -45,7 +45,8 @@ public sealed class AutoRecoveryTests
         Assert.Null(world.L2.Inner.Get("k"));
         Assert.Equal("k:factory", await ReadAsync(b, "k"));
         Assert.Equal("k:factory", await ReadAsync(a, "k"));
-        Assert.Equal(1, a.Metrics.Sum(HybridCacheKitDiagnostics.RecoveryQueued));
+        var queued = Assert.Single(a.Metrics.Of(HybridCacheKitDiagnostics.RecoveryQueued));
+        Assert.True(queued.HasTag(HybridCacheKitDiagnostics.RecoverySubjectTag, "key") && queued.HasTag(HybridCacheKitDiagnostics.RecoveryActionTag, "invalidate"));
         Assert.Equal(1, a.Metrics.Sum(HybridCacheKitDiagnostics.RecoveryReplayed));
         Assert.Single(a.Logs.WithEventId(ReplayedEvent));
     }
@@ -68,6 +69,7 @@ public sealed class AutoRecoveryTests
         Assert.Equal(0, world.L2.RemoveCalls);
         Assert.Equal("v2", await ReadAsync(b, "k"));
         Assert.Equal("v2", await ReadAsync(a, "k"));
+        Assert.True(Assert.Single(a.Metrics.Of(HybridCacheKitDiagnostics.RecoveryQueued)).HasTag(HybridCacheKitDiagnostics.RecoveryActionTag, "announce"));
     }
 
     [Fact]

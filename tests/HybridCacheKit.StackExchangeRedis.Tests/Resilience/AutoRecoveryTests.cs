@@ -59,7 +59,8 @@ public sealed class AutoRecoveryTests(ITestOutputHelper output)
             scenario.Log(string.Create(CultureInfo.InvariantCulture, $"keys after the restart: {keys}"));
         }
 
-        await Eventually.WaitAsync(() => b.Metrics.Sum(HybridCacheKitDiagnostics.RecoveryReplayed) >= 3, FaultScenario.RecoveryBound, "node B replays its three changes");
+        var replayed = await Eventually.WaitAsync(() => b.Metrics.Sum(HybridCacheKitDiagnostics.RecoveryReplayed) >= 3, FaultScenario.RecoveryBound, "node B replays its three changes");
+        scenario.Log(string.Create(CultureInfo.InvariantCulture, $"node B replayed its changes {replayed.TotalMilliseconds:F0} ms after the restart (polled every {Eventually.PollInterval.TotalMilliseconds:F0} ms)"));
         Assert.NotEmpty(b.Logs.WithEventId(ReplayedEvent));
 
         // From here on neither node may serve an old value: each sees the key's factory value (it was removed

@@ -53,17 +53,28 @@ internal sealed partial class DefaultHybridCache
         {
             case HybridCacheBackplaneMessageKind.KeyChanged:
             case HybridCacheBackplaneMessageKind.KeyRemoved:
-                SuppressRunsOf(message.Subject);
-                _l1.Remove(message.Subject);
+                EvictChangedKey(message.Subject);
                 break;
             case HybridCacheBackplaneMessageKind.TagInvalidated:
-                RecordInvalidation(message.Subject, message.StampUtcTicks);
-                if (message.Subject == "*")
-                {
-                    _l1.Clear();
-                }
-
+                ApplyTagInvalidation(message.Subject, message.StampUtcTicks);
                 break;
+        }
+    }
+
+    /// <summary>A key changed (elsewhere, or by a replayed change): drop the L1 copy and keep runs in progress out of L1.</summary>
+    private void EvictChangedKey(string key)
+    {
+        SuppressRunsOf(key);
+        _l1.Remove(key);
+    }
+
+    /// <summary>A tag was invalidated at <paramref name="stamp"/>: record it, and for "*" clear L1.</summary>
+    private void ApplyTagInvalidation(string tag, long stamp)
+    {
+        RecordInvalidation(tag, stamp);
+        if (tag == "*")
+        {
+            _l1.Clear();
         }
     }
 

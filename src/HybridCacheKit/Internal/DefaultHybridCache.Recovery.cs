@@ -250,8 +250,7 @@ internal sealed partial class DefaultHybridCache
 
         // Here as on every other instance: the copy written while L2 failed goes too, so all of them agree again. After
         // the L2 removal, so that a read cannot refill L1 from the old L2 entry in between.
-        SuppressRunsOf(key);
-        _l1.Remove(key);
+        EvictChangedKey(key);
         if (removed == L2Write.Announced || await PublishAsync(HybridCacheBackplaneMessageKind.KeyRemoved, key, stamp, cancellationToken).ConfigureAwait(false))
         {
             return true;
@@ -278,11 +277,7 @@ internal sealed partial class DefaultHybridCache
             return false;
         }
 
-        RecordInvalidation(tag, stamp);
-        if (tag == "*")
-        {
-            _l1.Clear();
-        }
+        ApplyTagInvalidation(tag, stamp);
 
         if (written == L2Write.Announced || await PublishAsync(HybridCacheBackplaneMessageKind.TagInvalidated, tag, stamp, cancellationToken).ConfigureAwait(false))
         {

@@ -76,12 +76,8 @@ internal sealed partial class DefaultHybridCache
         }
 
         var stamp = _clock.NextStamp();
-        RecordInvalidation(tag, stamp);
+        ApplyTagInvalidation(tag, stamp);
         _metrics.TagInvalidated();
-        if (tag == "*")
-        {
-            _l1.Clear();
-        }
 
         if (_l2 is null)
         {

@@ -12,12 +12,14 @@ public sealed class StaleRedisServerCleanupTests : IDisposable
     [Fact]
     public void Run_ServerOfDeadOwner_KillsServerAndDeletesDirectory()
     {
-        var directory = CreateServerDirectory("orphan", DeadPid());
+        var owner = DeadPid();
+        var directory = CreateServerDirectory("orphan", owner);
         using var redis = StartRedis(directory);
 
         StaleRedisServerCleanup.Run(_root);
 
-        Assert.True(redis.WaitForExit(5000));
+        // On failure, say which of the cleanup's conditions did not hold (it failed once in a CI run, cause unknown).
+        Assert.True(redis.WaitForExit(5000), $"redis-server (pid {redis.Id}, name '{ProcessName(redis)}') still runs; its owner pid {owner} is {(IsRunning(owner) ? "in use again" : "gone")}; the directory {(Directory.Exists(directory) ? "is still there" : "was deleted")}.");
         Assert.False(Directory.Exists(directory));
     }
 
@@ -83,6 +85,19 @@ public sealed class StaleRedisServerCleanupTests : IDisposable
         catch (InvalidOperationException)
         {
             return null;
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 

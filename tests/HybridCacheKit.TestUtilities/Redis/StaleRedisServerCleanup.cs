@@ -36,13 +36,13 @@ internal static class StaleRedisServerCleanup
             try
             {
                 var owner = ReadPid(Path.Combine(directory, OwnerPidFile));
-                if (owner is null || IsAlive(owner.Value, processName: null))
+                if (owner is null || IsAlive(owner.Value, hasName: null))
                 {
                     continue;
                 }
 
                 var redis = ReadPid(Path.Combine(directory, RedisPidFile));
-                if (redis is not null && IsAlive(redis.Value, "redis-server"))
+                if (redis is not null && IsAlive(redis.Value, IsRedisServerName))
                 {
                     using var process = Process.GetProcessById(redis.Value);
                     process.Kill();
@@ -64,12 +64,20 @@ internal static class StaleRedisServerCleanup
             ? pid
             : null;
 
-    private static bool IsAlive(int pid, string? processName)
+    /// <summary>
+    /// Whether a process name is a redis-server's. A running server retitles itself (proc-title-template, by default
+    /// "redis-server 127.0.0.1:6379"), and .NET reports that title as the process name on Linux; only the moment after
+    /// exec shows the bare "redis-server". Both must match, or the cleanup would spare every server that got going.
+    /// </summary>
+    internal static bool IsRedisServerName(string name)
+        => name == "redis-server" || name.StartsWith("redis-server ", StringComparison.Ordinal);
+
+    private static bool IsAlive(int pid, Func<string, bool>? hasName)
     {
         try
         {
             using var process = Process.GetProcessById(pid);
-            return !process.HasExited && (processName is null || process.ProcessName == processName);
+            return !process.HasExited && (hasName is null || hasName(process.ProcessName));
         }
         catch (ArgumentException)
         {

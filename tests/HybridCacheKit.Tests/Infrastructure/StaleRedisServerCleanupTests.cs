@@ -18,7 +18,7 @@ public sealed class StaleRedisServerCleanupTests : IDisposable
 
         StaleRedisServerCleanup.Run(_root);
 
-        // On failure, say which of the cleanup's conditions did not hold (it failed once in a CI run, cause unknown).
+        // On failure, say which of the cleanup's conditions did not hold.
         Assert.True(redis.WaitForExit(5000), $"redis-server (pid {redis.Id}, name '{ProcessName(redis)}') still runs; its owner pid {owner} is {(IsRunning(owner) ? "in use again" : "gone")}; the directory {(Directory.Exists(directory) ? "is still there" : "was deleted")}.");
         Assert.False(Directory.Exists(directory));
     }
@@ -42,7 +42,23 @@ public sealed class StaleRedisServerCleanupTests : IDisposable
         }
     }
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    [Theory]
+    [InlineData("redis-server", true)]
+    [InlineData("redis-server 127.0.0.1:6379", true)]
+    [InlineData("redis-server *:6379", true)]
+    [InlineData("redis-server-wrapper", false)]
+    [InlineData("redis-cli", false)]
+    [InlineData("dotnet", false)]
+    public void IsRedisServerName_MatchesTheBareNameAndTheRunningTitleOnly(string name, bool expected)
+        => Assert.Equal(expected, StaleRedisServerCleanup.IsRedisServerName(name));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
 
     private string CreateServerDirectory(string name, int ownerPid)
     {
@@ -54,8 +70,9 @@ public sealed class StaleRedisServerCleanupTests : IDisposable
 
     private static Process StartRedis(string directory)
     {
+        var port = TestPorts.GetFreeTcpPort();
         var startInfo = new ProcessStartInfo(RedisExecutable.Resolve()) { RedirectStandardOutput = true };
-        foreach (var arg in new[] { "--port", TestPorts.GetFreeTcpPort().ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--dir", directory })
+        foreach (var arg in new[] { "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--dir", directory })
         {
             startInfo.ArgumentList.Add(arg);
         }
@@ -63,16 +80,31 @@ public sealed class StaleRedisServerCleanupTests : IDisposable
         var process = Process.Start(startInfo)!;
         File.WriteAllText(Path.Combine(directory, StaleRedisServerCleanup.RedisPidFile), process.Id.ToString(CultureInfo.InvariantCulture));
 
-        // The cleanup kills only a process named redis-server; right after the fork, on a loaded machine, the child can
-        // still carry its parent's name until it has exec'd. Wait for that, as a real server left over from a run would be.
+        // A server left over from a run is serving and has retitled itself ("redis-server 127.0.0.1:PORT", which .NET
+        // reports as its process name); right after the fork it still carries its parent's name, then the bare
+        // "redis-server". Wait for the state a real leftover is in: accepting connections, under its title.
         var deadline = Stopwatch.StartNew();
-        while (ProcessName(process) != "redis-server")
+        while (!(AcceptsConnections(port) && ProcessName(process) is { } name && name.StartsWith("redis-server ", StringComparison.Ordinal)))
         {
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), $"redis-server (pid {process.Id}) did not start");
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), $"redis-server (pid {process.Id}, name '{ProcessName(process)}') did not start serving");
             Thread.Sleep(10);
         }
 
         return process;
+    }
+
+    private static bool AcceptsConnections(int port)
+    {
+        try
+        {
+            using var client = new System.Net.Sockets.TcpClient();
+            client.Connect(System.Net.IPAddress.Loopback, port);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
     }
 
     private static string? ProcessName(Process process)

@@ -3,7 +3,10 @@ namespace HybridCacheKit.StackExchangeRedis.Internal;
 /// <summary>
 /// Consecutive-failure circuit breaker. Closed: calls flow. After <c>threshold</c> consecutive failures it opens and
 /// rejects calls for the break duration; then it lets exactly one probe through (half-open): success closes it,
-/// failure re-opens it. Lock-free; time from the injected <see cref="TimeProvider"/>.
+/// failure re-opens it, and a probe that ends neither way (cancelled by its caller, or refused before Redis saw it)
+/// hands the probe to the next caller (<see cref="ReleaseProbe"/>). Every probe must end in one of the three, or the
+/// breaker would stay half-open and reject every call for good. Lock-free; time from the injected
+/// <see cref="TimeProvider"/>.
 /// </summary>
 internal sealed class CircuitBreaker(int threshold, TimeSpan breakDuration, TimeProvider time)
 {
@@ -28,18 +31,34 @@ internal sealed class CircuitBreaker(int threshold, TimeSpan breakDuration, Time
         _ => false,
     };
 
-    /// <summary>Whether a call may go to Redis now. In the half-open state only one caller gets <see langword="true"/>.</summary>
-    public bool TryEnter()
+    /// <summary>
+    /// Whether a call may go to Redis now. When the break is over exactly one caller gets <see langword="true"/> with
+    /// <paramref name="probe"/> set: it must end with <see cref="OnSuccess"/>, <see cref="OnFailure"/> or
+    /// <see cref="ReleaseProbe"/>.
+    /// </summary>
+    public bool TryEnter(out bool probe)
     {
+        probe = false;
         switch (Volatile.Read(ref _state))
         {
             case Closed:
                 return true;
             case Open when time.GetTimestamp() >= Volatile.Read(ref _openUntilTimestamp):
-                return Interlocked.CompareExchange(ref _state, HalfOpen, Open) == Open;
+                probe = Interlocked.CompareExchange(ref _state, HalfOpen, Open) == Open;
+                return probe;
             default:
                 return false;
         }
+    }
+
+    /// <summary>
+    /// The probe ended without telling whether Redis answers (its caller cancelled it, or it failed before reaching
+    /// Redis): open again with the break already over, so the next call probes.
+    /// </summary>
+    public void ReleaseProbe()
+    {
+        Volatile.Write(ref _openUntilTimestamp, time.GetTimestamp());
+        Interlocked.CompareExchange(ref _state, Open, HalfOpen);
     }
 
     public void OnSuccess()

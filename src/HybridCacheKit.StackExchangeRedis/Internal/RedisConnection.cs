@@ -89,12 +89,13 @@ internal sealed partial class RedisConnection : IDisposable
     private async ValueTask<T> RunAsync<TState, T>(string operation, TState state, Func<Connected, TState, Task<T>> call, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (!_breaker.TryEnter())
+        if (!_breaker.TryEnter(out var probe))
         {
             throw new RedisCacheUnavailableException($"Redis {operation} was not attempted: the circuit breaker is open after repeated failures (it retries after {_options.CircuitBreakDuration}).");
         }
 
         var started = _time.GetTimestamp();
+        var settled = false;
         Task<T>? task = null;
         try
         {
@@ -125,6 +126,7 @@ internal sealed partial class RedisConnection : IDisposable
 
             var result = task.GetAwaiter().GetResult();
             _breaker.OnSuccess();
+            settled = true;
             return result;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -136,9 +138,25 @@ internal sealed partial class RedisConnection : IDisposable
         {
             ObserveAbandoned(task);
             _breaker.OnFailure();
+            settled = true;
             RequestReconfigure();
             var cause = ex is TimeoutException ? $"no answer within {_options.OperationTimeout}" : ex.Message;
             throw new RedisCacheUnavailableException($"Redis {operation} failed: {cause}.", ex);
+        }
+        catch (RedisServerException)
+        {
+            // A command error (WRONGTYPE, NOSCRIPT, NOPERM, ...): Redis answered, so it is reachable.
+            _breaker.OnSuccess();
+            settled = true;
+            throw;
+        }
+        finally
+        {
+            // A probe cancelled by its caller, or refused before Redis saw it, tells nothing: let the next call probe.
+            if (probe && !settled)
+            {
+                _breaker.ReleaseProbe();
+            }
         }
     }
 

@@ -32,6 +32,7 @@ public static class HybridCacheKitRedisServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.AddHybridCacheKitRedisCache(configure);
+        services.TryAddSingleton<EngineTimeoutCheck>();
         services.TryAddSingleton<RedisBackplane>();
         services.TryAddSingleton<RedisDistributedLock>();
         services.TryAddSingleton<IHybridCacheBackplane>(static sp =>
@@ -57,10 +58,17 @@ public static class HybridCacheKitRedisServiceCollectionExtensions
         services.AddOptions<HybridCacheKitRedisOptions>().Configure(configure).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HybridCacheKitRedisOptions>, HybridCacheKitRedisOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(static sp => new RedisConnection(
-            sp.GetRequiredService<IOptions<HybridCacheKitRedisOptions>>().Value,
-            sp.GetService<TimeProvider>(),
-            sp.GetService<ILoggerFactory>()));
+        services.TryAddSingleton(static sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<HybridCacheKitRedisOptions>>().Value;
+            var loggerFactory = sp.GetService<ILoggerFactory>();
+            if (sp.GetService<EngineTimeoutCheck>() is not null)
+            {
+                EngineTimeoutCheck.Run(options, sp.GetRequiredService<IOptions<HybridCacheKitOptions>>().Value, loggerFactory);
+            }
+
+            return new RedisConnection(options, sp.GetService<TimeProvider>(), loggerFactory);
+        });
         services.TryAddSingleton<RedisDistributedCache>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RedisConnectionWarmup>());
         services.RemoveAll<IDistributedCache>();

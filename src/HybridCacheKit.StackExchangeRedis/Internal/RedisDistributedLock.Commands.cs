@@ -5,7 +5,7 @@ namespace HybridCacheKit.StackExchangeRedis.Internal;
 // The lock's Redis commands. With scripts (the default), acquiring costs one round trip: SET NX PX, or on failure the
 // remaining PTTL, in one Lua call; releasing is a compare-and-delete in Lua that also publishes the release announcement
 // (one round trip instead of two). When the server refuses scripts (an ACL
-// without EVAL/EVALSHA, or EVAL renamed away), the lock switches to plain commands for good: SET NX PX then PTTL, and
+// without EVAL/EVALSHA, or EVAL renamed away), the lock switches to plain commands for good: SET NX PX then PTTL and GET (the holder), and
 // a WATCH/MULTI transaction conditioned on the token (Condition.StringEqual). Each script touches one key, so both
 // paths work on Redis Cluster.
 internal sealed partial class RedisDistributedLock
@@ -13,9 +13,10 @@ internal sealed partial class RedisDistributedLock
     // -3 is never a PTTL reply (-2: no key, -1: no expiry), so it can mean "acquired".
     private const long AcquiredMarker = -3;
 
+    // Held elsewhere: the remaining PTTL and the holder's token, so that waiters can tell when the lock changes hands.
     private const string AcquireScript = """
-        if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return -3 end
-        return redis.call('pttl', KEYS[1])
+        if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {-3} end
+        return {redis.call('pttl', KEYS[1]), redis.call('get', KEYS[1])}
         """;
 
     private const string ReleaseScript = """
@@ -41,7 +42,7 @@ internal sealed partial class RedisDistributedLock
 
     private bool UseScripts => _connection.Options.UseScripts && !ScriptsRefused;
 
-    private async Task<(bool Acquired, TimeSpan RetryAfter)> AcquireCoreAsync(string lockKey, string token, CancellationToken cancellationToken)
+    private async Task<(bool Acquired, TimeSpan RetryAfter, string? Holder)> AcquireCoreAsync(string lockKey, string token, CancellationToken cancellationToken)
     {
         var expiry = LockExpiry;
         if (UseScripts)
@@ -53,13 +54,15 @@ internal sealed partial class RedisDistributedLock
                     (key: (RedisKey)lockKey, token, ms: (long)expiry.TotalMilliseconds),
                     static (db, s) => db.ScriptEvaluateAsync(AcquireScript, [s.key], [s.token, s.ms]),
                     cancellationToken).ConfigureAwait(false);
-                var pttl = (long)reply;
+                var parts = (RedisResult[])reply!;
+                var pttl = (long)parts[0];
+                var holder = parts.Length > 1 ? (string?)parts[1] : null;
                 return pttl switch
                 {
-                    AcquiredMarker => (true, TimeSpan.Zero),
-                    -2 => (false, TimeSpan.Zero), // released or expired in between: try again at once
-                    -1 => (false, expiry), // not a lock we wrote (no expiry): give it our full expiry
-                    _ => (false, TimeSpan.FromMilliseconds(Math.Max(0, pttl))),
+                    AcquiredMarker => (true, TimeSpan.Zero, null),
+                    -2 => (false, TimeSpan.Zero, null), // released or expired in between: try again at once
+                    -1 => (false, expiry, holder), // not a lock we wrote (no expiry): give it our full expiry
+                    _ => (false, TimeSpan.FromMilliseconds(Math.Max(0, pttl)), holder),
                 };
             }
             catch (Exception ex) when (IsScriptRefused(ex))
@@ -75,11 +78,12 @@ internal sealed partial class RedisDistributedLock
             cancellationToken).ConfigureAwait(false);
         if (set)
         {
-            return (true, TimeSpan.Zero);
+            return (true, TimeSpan.Zero, null);
         }
 
         var ttl = await _connection.ExecuteAsync("lock ttl", (RedisKey)lockKey, static (db, key) => db.KeyTimeToLiveAsync(key), cancellationToken).ConfigureAwait(false);
-        return (false, ttl is { } remaining && remaining > TimeSpan.Zero ? remaining : s_unknownRetryAfter);
+        var current = await _connection.ExecuteAsync("lock holder", (RedisKey)lockKey, static (db, key) => db.StringGetAsync(key), cancellationToken).ConfigureAwait(false);
+        return (false, ttl is { } remaining && remaining > TimeSpan.Zero ? remaining : s_unknownRetryAfter, (string?)current);
     }
 
     /// <summary>Deletes the lock if <paramref name="token"/> still owns it. Returns whether it did.</summary>

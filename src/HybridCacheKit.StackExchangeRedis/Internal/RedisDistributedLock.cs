@@ -67,7 +67,7 @@ internal sealed partial class RedisDistributedLock : IHybridCacheDistributedLock
         var token = Guid.NewGuid().ToString("N");
         try
         {
-            var (acquired, retryAfter) = await AcquireCoreAsync(LockKey(key), token, cancellationToken).ConfigureAwait(false);
+            var (acquired, retryAfter, holder) = await AcquireCoreAsync(LockKey(key), token, cancellationToken).ConfigureAwait(false);
             if (acquired)
             {
                 return HybridCacheLockLease.Acquired(key, token);
@@ -75,7 +75,7 @@ internal sealed partial class RedisDistributedLock : IHybridCacheDistributedLock
 
             waiting = true;
             retryAfter = CapRetryAfter(retryAfter);
-            return HybridCacheLockLease.HeldElsewhere(key, retryAfter, _waiters.Wait(key, waiter, retryAfter));
+            return HybridCacheLockLease.HeldElsewhere(key, retryAfter, _waiters.Wait(key, waiter, retryAfter), holder);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

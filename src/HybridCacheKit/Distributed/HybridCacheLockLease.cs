@@ -3,10 +3,11 @@ namespace HybridCacheKit.Distributed;
 /// <summary>The outcome of <see cref="IHybridCacheDistributedLock.TryAcquireAsync"/>.</summary>
 public sealed class HybridCacheLockLease
 {
-    private HybridCacheLockLease(string key, string? ownerToken, bool isAcquired, bool isUnavailable, TimeSpan retryAfter, Task released)
+    private HybridCacheLockLease(string key, string? ownerToken, bool isAcquired, bool isUnavailable, TimeSpan retryAfter, Task released, string? holder = null)
     {
         Key = key;
         OwnerToken = ownerToken;
+        Holder = holder;
         IsAcquired = isAcquired;
         IsUnavailable = isUnavailable;
         RetryAfter = retryAfter;
@@ -21,6 +22,14 @@ public sealed class HybridCacheLockLease
 
     /// <summary>The owner token of an acquired lease; only its owner can release it.</summary>
     public string? OwnerToken { get; }
+
+    /// <summary>
+    /// For a lock held elsewhere: who holds it (the holder's owner token), when the lock service can tell; otherwise
+    /// <see langword="null"/>. The engine's wait (<see cref="IHybridCacheDistributedLock.WaitTimeout"/>) is per holder:
+    /// when a dead holder's lock expires and another instance takes it over, waiters wait for the new holder afresh
+    /// instead of all giving up and running their own factories.
+    /// </summary>
+    public string? Holder { get; }
 
     /// <summary>Whether this caller holds the lock.</summary>
     public bool IsAcquired { get; }
@@ -46,4 +55,12 @@ public sealed class HybridCacheLockLease
     /// <param name="released">Completes when the holder announces the release.</param>
     /// <returns>The lease.</returns>
     public static HybridCacheLockLease HeldElsewhere(string key, TimeSpan retryAfter, Task released) => new(key, null, false, false, retryAfter, released);
+
+    /// <summary>Creates a lease for a lock held by another owner, saying which.</summary>
+    /// <param name="key">The cache key.</param>
+    /// <param name="retryAfter">How long until the lock expires on its own.</param>
+    /// <param name="released">Completes when the holder announces the release.</param>
+    /// <param name="holder">The holder's owner token, or <see langword="null"/> when it cannot be told.</param>
+    /// <returns>The lease.</returns>
+    public static HybridCacheLockLease HeldElsewhere(string key, TimeSpan retryAfter, Task released, string? holder) => new(key, null, false, false, retryAfter, released, holder);
 }

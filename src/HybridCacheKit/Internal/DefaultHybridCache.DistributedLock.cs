@@ -5,15 +5,22 @@ namespace HybridCacheKit.Internal;
 
 // Cross-instance stampede protection through the registered IHybridCacheDistributedLock (the Redis package's).
 // After an L2 miss a run tries the lock: the winner computes and stores, then releases, which wakes the others;
-// they re-read L2. A holder that died is taken over when its lock expires; a wait longer than WaitTimeout, or a lock
-// service that cannot be reached, falls back to computing locally.
+// they re-read L2. A holder that died is taken over when its lock expires; a wait longer than WaitTimeout for one
+// holder, or a lock service that cannot be reached, falls back to computing locally. The wait is per holder: when the
+// lock changes hands (a dead holder's lock expired and another instance took it), the waiters start a new wait for the
+// new holder, or with WaitTimeout <= LockExpiry they would all give up the moment it expires and run N factories.
 internal sealed partial class DefaultHybridCache
 {
+    /// <summary>How far past its WaitTimeout a waiter still waits for the holder's lock to expire, to take it over.</summary>
+    private const long TakeoverGraceMs = 100;
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(HybridCacheLockLease? Lease, L2Read<T> FromPeer)> AcquireOrWaitAsync<T>(string key, EntrySettings settings, CancellationToken cancellationToken)
     {
         var distributedLock = _lock!;
-        var deadline = _clock.NowMs() + (long)distributedLock.WaitTimeout.TotalMilliseconds;
+        var waitMs = (long)distributedLock.WaitTimeout.TotalMilliseconds;
+        var deadline = _clock.NowMs() + waitMs;
+        string? holder = null;
         while (true)
         {
             var lease = await distributedLock.TryAcquireAsync(key, cancellationToken).ConfigureAwait(false);
@@ -35,6 +42,16 @@ internal sealed partial class DefaultHybridCache
                 return (lease, default);
             }
 
+            if (lease.Holder is { } current && !string.Equals(current, holder, StringComparison.Ordinal))
+            {
+                if (holder is not null)
+                {
+                    deadline = _clock.NowMs() + waitMs;
+                }
+
+                holder = current;
+            }
+
             var remaining = deadline - _clock.NowMs();
             if (remaining <= 0)
             {
@@ -44,10 +61,15 @@ internal sealed partial class DefaultHybridCache
             }
 
             _metrics.LockWait();
-            var waitMs = Math.Min(remaining, Math.Max(1, (long)lease.RetryAfter.TotalMilliseconds) + 5);
+            // Sleep until the holder's lock expires, or our wait ends. When it expires just after our wait would end,
+            // wait for that and try to take it over rather than give up a few milliseconds before it (a wait that
+            // starts right after a dead holder took its lock, with WaitTimeout == LockExpiry, would otherwise end a
+            // clock tick before the lock does, on every node at once).
+            var untilExpiryMs = Math.Max(1, (long)lease.RetryAfter.TotalMilliseconds) + 5;
+            var sleepMs = untilExpiryMs <= remaining + TakeoverGraceMs ? untilExpiryMs : remaining;
             try
             {
-                await lease.Released.WaitAsync(TimeSpan.FromMilliseconds(waitMs), _clock.TimeProvider, cancellationToken).ConfigureAwait(false);
+                await lease.Released.WaitAsync(TimeSpan.FromMilliseconds(sleepMs), _clock.TimeProvider, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {

@@ -114,6 +114,42 @@ public abstract class CrossNodeStampedeSuite
     }
 
     [Fact]
+    public async Task GetOrCreateAsync_OwnerDiesAndWaitIsNoLongerThanExpiry_TheTakeoverRunsTheFactoryOnce()
+    {
+        // The defaults have LockWaitTimeout == LockExpiry. A wait that counted from the first attempt would run out the
+        // moment the dead owner's lock expires, so every node but the one taking over would run its own factory. The
+        // wait is per holder: the others wait for the new holder's release.
+        await using var nodes = await CacheNodes.StartAsync(4, Configuration, o =>
+        {
+            o.LockExpiry = TimeSpan.FromSeconds(1);
+            o.LockWaitTimeout = TimeSpan.FromSeconds(1);
+        });
+        var orphan = await nodes[0].Lock.TryAcquireAsync("k", CancellationToken.None);
+        Assert.True(orphan.IsAcquired);
+        var runs = 0;
+        var callers = new List<Task<string>>();
+        foreach (var node in nodes.All)
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                callers.Add(Task.Run(async () => await node.Cache.GetOrCreateAsync("k", async ct =>
+                {
+                    var run = Interlocked.Increment(ref runs);
+                    await Task.Delay(300, ct);
+                    return $"computed-{run}";
+                })));
+            }
+        }
+
+        var values = await Task.WhenAll(callers).WaitAsync(s_bound);
+
+        var waits = string.Join(", ", nodes.All.Select(n => $"{n.Metrics.Sum(HybridCacheKitDiagnostics.LockWaits)} waits/{n.Metrics.Sum(HybridCacheKitDiagnostics.LockWaitTimeouts)} timed out"));
+        Assert.True(Volatile.Read(ref runs) == 1, $"the factory ran {runs} times; per node: {waits}; values: {string.Join(", ", values.Distinct())}");
+        Assert.All(values, v => Assert.Equal("computed-1", v));
+        Assert.All(nodes.All, n => Assert.Equal(0, n.Metrics.Sum(HybridCacheKitDiagnostics.LockWaitTimeouts)));
+    }
+
+    [Fact]
     public async Task GetOrCreateAsync_HolderNeverReleasesAndWaitTimesOut_RunsFactoryLocally()
     {
         await using var nodes = await CacheNodes.StartAsync(2, Configuration, o =>

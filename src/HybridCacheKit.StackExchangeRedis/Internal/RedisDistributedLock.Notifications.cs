@@ -55,7 +55,16 @@ internal sealed partial class RedisDistributedLock
 
         if (!subscribing.IsCompleted)
         {
-            await subscribing.WaitAsync(cancellationToken).ConfigureAwait(false);
+            // Confirming the subscription can take several round trips (a subscribe, then up to SubscriptionChecks
+            // pings each waited for OperationTimeout). A caller waits one OperationTimeout at most, then goes on
+            // unconfirmed (its waits poll, see CapRetryAfter) while the confirmation carries on in the background.
+            try
+            {
+                await subscribing.WaitAsync(_connection.Options.OperationTimeout, _connection.TimeProvider, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
         }
     }
 

@@ -140,8 +140,10 @@ internal sealed partial class RedisConnection : IDisposable
             _breaker.OnFailure();
             settled = true;
             RequestReconfigure();
-            var cause = ex is TimeoutException ? $"no answer within {_options.OperationTimeout}" : ex.Message;
-            throw new RedisCacheUnavailableException($"Redis {operation} failed: {cause}.", ex);
+            throw new RedisCacheUnavailableException($"Redis {operation} failed: {DescribeOutage(ex)}.", CarriesNoKeys(ex) ? ex : null)
+            {
+                IsTimeout = ex is TimeoutException, // RedisTimeoutException is one too
+            };
         }
         catch (RedisServerException)
         {
@@ -180,6 +182,39 @@ internal sealed partial class RedisConnection : IDisposable
             _ = task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
+
+    /// <summary>
+    /// The cause of an outage in words that never include a key or a value: StackExchange.Redis puts the command and its
+    /// key in its messages when <c>IncludeDetailInExceptions</c> is on (2.x's default; an application's own multiplexer
+    /// may have it on), and the engine logs these exceptions. Keys reach logs only through the engine's IncludeKeysInLogs.
+    /// </summary>
+    internal string DescribeOutage(Exception ex) => ex switch
+    {
+        RedisTimeoutException => "StackExchange.Redis timed out",
+        TimeoutException => $"no answer within {_options.OperationTimeout}",
+        RedisConnectionException connection => $"no connection ({connection.FailureType})",
+        SocketException socket => $"socket error ({socket.SocketErrorCode})",
+        ObjectDisposedException => "the connection was disposed",
+        RedisServerException server => $"the server answered {ServerErrorCode(server.Message)}",
+        RedisCacheUnavailableException unavailable => unavailable.Message,
+        _ => ex.GetType().Name,
+    };
+
+    /// <summary>The error code that starts a server error (CLUSTERDOWN, LOADING, ...), or a fixed word.</summary>
+    private static string ServerErrorCode(string message)
+    {
+        var end = message.IndexOf(' ', StringComparison.Ordinal);
+        var code = end > 0 ? message[..end] : message;
+        return code.Length is > 0 and <= 16 && code.All(char.IsAsciiLetterUpper) ? code : "an error";
+    }
+
+    /// <summary>
+    /// Whether the original exception may be kept as the inner exception: its message has no key in it (this package's
+    /// own timeout, or a multiplexer with IncludeDetailInExceptions off, as the package's own multiplexer is).
+    /// </summary>
+    private bool CarriesNoKeys(Exception ex)
+        => ex is (TimeoutException and not RedisTimeoutException) or RedisCacheUnavailableException or SocketException or ObjectDisposedException
+           || Multiplexer is { IncludeDetailInExceptions: false };
 
     /// <summary>Whether an exception means Redis is unreachable or unable to serve, as opposed to a command error.</summary>
     internal static bool IsOutage(Exception ex) => ex switch
@@ -234,6 +269,9 @@ internal sealed partial class RedisConnection : IDisposable
             configuration.AbortOnConnectFail = false;
             var owned = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
             UseThreadPoolCompletions(owned);
+
+            // No command or key in StackExchange.Redis's exception messages: they reach logs (DescribeOutage).
+            owned.IncludeDetailInExceptions = false;
             multiplexer = owned;
             _ownsMultiplexer = true;
         }

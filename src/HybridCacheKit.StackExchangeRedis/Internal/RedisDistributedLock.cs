@@ -85,7 +85,7 @@ internal sealed partial class RedisDistributedLock : IHybridCacheDistributedLock
         }
         catch (RedisCacheUnavailableException ex)
         {
-            if (ex.InnerException is TimeoutException or RedisTimeoutException)
+            if (ex.IsTimeout)
             {
                 // Sent but unanswered: it may still take the lock later (see .Abandon).
                 ReleaseFireAndForget(key, token);

@@ -75,9 +75,17 @@ internal sealed partial class RedisBackplane
             return;
         }
 
+        // One message whose handling throws must not cost the others in the batch their eviction.
         foreach (var message in messages)
         {
-            _listener?.OnMessage(message.ToBackplaneMessage());
+            try
+            {
+                _listener?.OnMessage(message.ToBackplaneMessage());
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Log.ListenerFailed(_logger, ex);
+            }
         }
     }
 

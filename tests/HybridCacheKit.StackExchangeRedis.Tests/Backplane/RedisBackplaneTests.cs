@@ -66,6 +66,29 @@ public sealed class RedisBackplaneTests(RedisServerFixture redis) : IDisposable
     }
 
     [Fact]
+    public async Task Receive_ListenerThrowsOnOneMessageOfABatch_TheRestOfTheBatchIsStillDelivered()
+    {
+        var (a, _, _) = await CreateConnectedAsync();
+        var (b, _, logs) = Create();
+        var listener = new ThrowingListener("key-poison");
+        b.Subscribe(listener);
+        await Eventually.TrueAsync(() => b.IsConnected, s_wait, "the backplane did not connect");
+        a.MaxChangesPerPublish = 16;
+        var messages = new[] { "key-first", "key-poison", "key-2", "key-3", "key-4", "key-5" }
+            .Select((subject, i) => new HybridCacheBackplaneMessage(HybridCacheBackplaneMessageKind.KeyRemoved, subject, 1_000 + i))
+            .ToList();
+
+        // The first goes alone; the rest queue behind it and leave as one batch, the poison first in it.
+        var sent = messages.Select(m => a.PublishAsync(m, CancellationToken.None).AsTask()).ToList();
+        Assert.All(await Task.WhenAll(sent), Assert.True);
+        Assert.True(a.Publishes < messages.Count, $"the changes were not batched ({a.Publishes} publishes)");
+
+        await Eventually.TrueAsync(() => listener.Delivered.Count == messages.Count - 1, s_wait, $"B got {listener.Delivered.Count} of the {messages.Count - 1} other changes");
+        Assert.Equal(messages.Where(m => m.Subject != "key-poison").Select(m => m.Subject).Order(StringComparer.Ordinal), listener.Delivered.Order(StringComparer.Ordinal));
+        Assert.Contains(logs.Entries, e => e.Exception is InvalidOperationException);
+    }
+
+    [Fact]
     public async Task PublishAsync_SubjectWithALoneSurrogate_ReturnsFalseAndLaterMessagesStillGoOut()
     {
         var (a, _, _) = await CreateConnectedAsync();
@@ -253,5 +276,30 @@ public sealed class RedisBackplaneTests(RedisServerFixture redis) : IDisposable
         _disposables.Add(connection);
         _disposables.Add(backplane);
         return (backplane, new RecordingListener(), logs);
+    }
+}
+
+internal sealed class ThrowingListener(string poison) : HybridCacheKit.Distributed.IHybridCacheBackplaneListener
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _delivered = new();
+
+    public IReadOnlyList<string> Delivered => [.. _delivered];
+
+    public void OnMessage(HybridCacheBackplaneMessage message)
+    {
+        if (message.Subject == poison)
+        {
+            throw new InvalidOperationException("listener failure");
+        }
+
+        _delivered.Enqueue(message.Subject);
+    }
+
+    public void OnDisconnected()
+    {
+    }
+
+    public void OnReconnected()
+    {
     }
 }

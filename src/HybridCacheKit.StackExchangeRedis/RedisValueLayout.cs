@@ -10,7 +10,8 @@ public enum RedisValueLayout
     MicrosoftHash = 0,
 
     /// <summary>
-    /// A plain string value with a Redis TTL (<c>SET key value PX ttl</c>), readable and writable by any Redis client, for
+    /// A plain string value with a Redis TTL (<c>PSETEX</c> or <c>SETEX</c>; <c>SET</c> without expiration; reads <c>GET</c>,
+    /// <c>Refresh</c> checks with <c>EXISTS</c>), readable and writable by any Redis client, for
     /// example redis-py's <c>get</c>/<c>setex</c>. Use it with the engine's <c>L2Format = Plain</c> to share values with
     /// services in other languages. Sliding expiration is not supported (there is nowhere to record it).
     /// </summary>

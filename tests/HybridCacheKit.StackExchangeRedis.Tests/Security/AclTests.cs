@@ -55,6 +55,30 @@ public sealed class AclTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PlainStringLayout_DocumentedCommandsWithThePlainStringAdditions_WorksWithNothingRefused()
+    {
+        await RedisAcl.RestrictDefaultUserAsync(Server, Prefix, [.. RedisAcl.Commands, .. RedisAcl.PlainStringCommands]);
+        await using var nodeA = await RedisTestApp.StartAsync(Prefix, Configuration, configureRedis: PlainString, configureEngine: o => o.L2Format = HybridCacheL2Format.Plain);
+        await using var nodeB = await RedisTestApp.StartAsync(Prefix, Configuration, configureRedis: PlainString, configureEngine: o => o.L2Format = HybridCacheL2Format.Plain);
+        var never = new CountingFactory<string>("factory must not run");
+
+        // With a TTL (PSETEX/SETEX) and without (SET); read on the other node (GET); refresh (EXISTS); remove (DEL).
+        await nodeA.Cache.SetAsync("plain", "from-a");
+        Assert.Equal("from-a", await nodeB.Cache.GetOrCreateAsync("plain", never.InvokeAsync));
+        await nodeA.DistributedCache.SetAsync("no-ttl", [7], new DistributedCacheEntryOptions());
+        Assert.Equal([7], await nodeB.DistributedCache.GetAsync("no-ttl"));
+        await nodeB.DistributedCache.RefreshAsync("no-ttl");
+        await nodeA.DistributedCache.SetAsync("whole-seconds", [8], new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(60) });
+        Assert.Equal([8], await nodeB.DistributedCache.GetAsync("whole-seconds"));
+        await nodeB.Cache.RemoveAsync("plain");
+        var afterRemove = new CountingFactory<string>("recomputed");
+        Assert.Equal("recomputed", await nodeB.Cache.GetOrCreateAsync("plain", afterRemove.InvokeAsync));
+        Assert.Equal(0, never.Calls);
+
+        Assert.Empty(await RedisAcl.RefusalsAsync(Server));
+    }
+
+    [Fact]
     public async Task KeyOutsidePrefix_RestrictedDefaultUser_RefusedWithNoPerm()
     {
         await RedisAcl.RestrictDefaultUserAsync(Server, Prefix, RedisAcl.Commands);
@@ -147,6 +171,8 @@ public sealed class AclTests : IAsyncLifetime
         var report = await nodeA.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
         Assert.Equal(HealthStatus.Healthy, report.Status);
     }
+
+    private static void PlainString(HybridCacheKitRedisOptions options) => options.ValueLayout = RedisValueLayout.PlainString;
 
     private static void AddKeyRingAndHealth(IHybridCacheKitBuilder builder)
     {

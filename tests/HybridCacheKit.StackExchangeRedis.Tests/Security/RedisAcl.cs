@@ -47,6 +47,12 @@ internal static class RedisAcl
         "lrange", "rpush",
     ];
 
+    /// <summary>
+    /// What <c>RedisValueLayout.PlainString</c> adds (docs/redis-operations.md): StackExchange.Redis 1.2.6 writes a value with
+    /// a TTL as PSETEX or SETEX (SET without one), and Refresh checks the key with EXISTS; reads are GET, removals DEL.
+    /// </summary>
+    public static readonly string[] PlainStringCommands = ["setex", "psetex", "exists"];
+
     /// <summary>The script commands, for the "EVAL forbidden" variant.</summary>
     public static readonly string[] ScriptCommands = ["eval", "evalsha", "script|load"];
 

@@ -27,5 +27,11 @@ internal sealed partial class RedisDistributedLock
 
         [LoggerMessage(2256, LogLevel.Error, "Handling a Redis lock release announcement failed.")]
         public static partial void NotificationFailed(ILogger logger, Exception exception);
+
+        [LoggerMessage(2257, LogLevel.Debug, "A Redis lock's expiry could not be renewed ({Reason}); retrying at the next renewal.")]
+        public static partial void RenewalFailed(ILogger logger, string reason);
+
+        [LoggerMessage(2258, LogLevel.Warning, "A run has held its Redis lock for {Expiries} lock lifetimes: the lock is no longer renewed and expires, so another node may start a run.")]
+        public static partial void RenewalLimitReached(ILogger logger, int expiries);
     }
 }

@@ -7,8 +7,8 @@ namespace HybridCacheKit.StackExchangeRedis.Internal;
 
 /// <summary>
 /// Cross-node stampede protection. The lock of cache key <c>k</c> is the Redis string <c>InstanceName + "__hck:lock:" + k</c>
-/// holding a random owner token, taken with <c>SET NX PX LockExpiry</c> (so a dead owner's lock expires) and released only by
-/// its owner (compare-and-delete). A release is announced on <c>InstanceName + "__hck:locks"</c>; this process's waiters of
+/// holding a random owner token, taken with <c>SET NX PX LockExpiry</c> (so a dead owner's lock expires), renewed while its
+/// owner computes (<c>.Renewal</c>), and released only by its owner (compare-and-delete). A release is announced on <c>InstanceName + "__hck:locks"</c>; this process's waiters of
 /// the key are registered before each acquire attempt, so a release between a failed attempt and the wait is not missed,
 /// and are woken by that announcement, not by polling (they poll only while the announcements cannot be received, see
 /// <c>.Notifications</c>). An unreachable Redis yields <see cref="HybridCacheLockLease.Unavailable"/>;
@@ -70,6 +70,7 @@ internal sealed partial class RedisDistributedLock : IHybridCacheDistributedLock
             var (acquired, retryAfter, holder) = await AcquireCoreAsync(LockKey(key), token, cancellationToken).ConfigureAwait(false);
             if (acquired)
             {
+                StartRenewal(key, token);
                 return HybridCacheLockLease.Acquired(key, token);
             }
 
@@ -117,6 +118,8 @@ internal sealed partial class RedisDistributedLock : IHybridCacheDistributedLock
             return;
         }
 
+        StopRenewal(lease.OwnerToken);
+
         // This process's own waiters (runs of the same key with other flags) need no round trip.
         _waiters.Complete(lease.Key);
         bool announced;
@@ -149,6 +152,7 @@ internal sealed partial class RedisDistributedLock : IHybridCacheDistributedLock
         }
 
         _connection.ConnectionChanged -= OnConnectionChanged;
+        StopAllRenewals();
 
         try
         {

@@ -118,8 +118,9 @@ public sealed class AclTests : IAsyncLifetime
 
     private async Task ExerciseEveryFeatureAsync()
     {
-        await using var nodeA = await RedisTestApp.StartAsync(Prefix, Configuration, configureServices: AddKeyRingAndHealth);
-        await using var nodeB = await RedisTestApp.StartAsync(Prefix, Configuration, configureServices: AddKeyRingAndHealth);
+        // A short lock lifetime, so the stampede below renews its lock (every 100 ms) while the factory runs.
+        await using var nodeA = await RedisTestApp.StartAsync(Prefix, Configuration, configureRedis: ShortLock, configureServices: AddKeyRingAndHealth);
+        await using var nodeB = await RedisTestApp.StartAsync(Prefix, Configuration, configureRedis: ShortLock, configureServices: AddKeyRingAndHealth);
         var never = new CountingFactory<string>("factory must not run");
 
         // L2: a value written by one node is read by the other.
@@ -145,7 +146,7 @@ public sealed class AclTests : IAsyncLifetime
         var slow = new CountingFactory<string>(n => "computed-" + n);
         async ValueTask<string> SlowAsync(CancellationToken ct)
         {
-            await Task.Delay(300, ct);
+            await Task.Delay(700, ct);
             return await slow.InvokeAsync(ct);
         }
 
@@ -171,6 +172,8 @@ public sealed class AclTests : IAsyncLifetime
         var report = await nodeA.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
         Assert.Equal(HealthStatus.Healthy, report.Status);
     }
+
+    private static void ShortLock(HybridCacheKitRedisOptions options) => options.LockExpiry = TimeSpan.FromMilliseconds(300);
 
     private static void PlainString(HybridCacheKitRedisOptions options) => options.ValueLayout = RedisValueLayout.PlainString;
 

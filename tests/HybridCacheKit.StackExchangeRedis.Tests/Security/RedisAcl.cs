@@ -40,8 +40,9 @@ internal static class RedisAcl
         // backplane (messages and self-heartbeat) and lock release announcements
         "subscribe", "unsubscribe", "publish",
 
-        // distributed lock: SET NX PX, PTTL, GET+DEL (inside the scripts), or WATCH/GET/MULTI/DEL/EXEC without scripts
-        "set", "get", "pttl", "watch", "unwatch",
+        // distributed lock: SET NX PX, PTTL, GET+DEL (inside the scripts), or WATCH/GET/MULTI/DEL/EXEC without scripts;
+        // PEXPIRE renews a lock while its owner computes
+        "set", "get", "pttl", "pexpire", "watch", "unwatch",
 
         // Data Protection key ring
         "lrange", "rpush",

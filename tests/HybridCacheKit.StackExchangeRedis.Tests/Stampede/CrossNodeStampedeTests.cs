@@ -99,6 +99,7 @@ public abstract class CrossNodeStampedeSuite
         // A takes the lock the way its engine would, then "dies": it never computes and never releases.
         var orphan = await a.Lock.TryAcquireAsync("k", CancellationToken.None);
         Assert.True(orphan.IsAcquired);
+        a.Lock.StopRenewing(orphan);
         var runs = 0;
 
         var value = await b.Cache.GetOrCreateAsync("k", ct =>
@@ -126,6 +127,7 @@ public abstract class CrossNodeStampedeSuite
         });
         var orphan = await nodes[0].Lock.TryAcquireAsync("k", CancellationToken.None);
         Assert.True(orphan.IsAcquired);
+        nodes[0].Lock.StopRenewing(orphan); // its owner "died": nothing renews it
         var runs = 0;
         var callers = new List<Task<string>>();
         foreach (var node in nodes.All)
@@ -147,6 +149,38 @@ public abstract class CrossNodeStampedeSuite
         Assert.True(Volatile.Read(ref runs) == 1, $"the factory ran {runs} times; per node: {waits}; values: {string.Join(", ", values.Distinct())}");
         Assert.All(values, v => Assert.Equal("computed-1", v));
         Assert.All(nodes.All, n => Assert.Equal(0, n.Metrics.Sum(HybridCacheKitDiagnostics.LockWaitTimeouts)));
+    }
+
+    [Fact]
+    public async Task GetOrCreateAsync_FactorySlowerThanLockExpiry_LockIsRenewedAndNoSecondNodeRuns()
+    {
+        await using var nodes = await CacheNodes.StartAsync(2, Configuration, o =>
+        {
+            o.LockExpiry = TimeSpan.FromMilliseconds(600);
+            o.LockWaitTimeout = TimeSpan.FromSeconds(20);
+        });
+        var (a, b) = (nodes[0], nodes[1]);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var runs = 0;
+
+        var onA = a.Cache.GetOrCreateAsync("slow", async ct =>
+        {
+            Interlocked.Increment(ref runs);
+            started.TrySetResult();
+            await Task.Delay(2000, ct); // more than three lock lifetimes
+            return "from-a";
+        }).AsTask();
+        await started.Task.WaitAsync(s_bound);
+        var onB = b.Cache.GetOrCreateAsync("slow", ct =>
+        {
+            Interlocked.Increment(ref runs);
+            return ValueTask.FromResult("from-b");
+        }).AsTask();
+
+        Assert.Equal("from-a", await onA.WaitAsync(s_bound));
+        Assert.Equal("from-a", await onB.WaitAsync(s_bound));
+        Assert.Equal(1, Volatile.Read(ref runs));
+        Assert.Equal(0, a.Lock.ActiveRenewals);
     }
 
     [Fact]

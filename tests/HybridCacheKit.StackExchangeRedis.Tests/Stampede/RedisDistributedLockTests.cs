@@ -117,6 +117,7 @@ public sealed class RedisDistributedLockTests(RedisServerFixture redis) : IDispo
         var (lockA, _) = Create(scripts, o => o.LockExpiry = TimeSpan.FromMilliseconds(200));
         var (lockB, _) = Create(scripts, o => o.LockExpiry = TimeSpan.FromSeconds(30));
         var stale = await lockA.TryAcquireAsync("k", CancellationToken.None);
+        lockA.StopRenewing(stale); // as if A had stalled past its lock's lifetime
         HybridCacheLockLease retaken = null!;
         await Eventually.TrueAsync(async () => (retaken = await lockB.TryAcquireAsync("k", CancellationToken.None)).IsAcquired, s_wait, "B never took over");
 
@@ -131,7 +132,9 @@ public sealed class RedisDistributedLockTests(RedisServerFixture redis) : IDispo
     {
         var (lockA, _) = Create(scripts: true, o => o.LockExpiry = TimeSpan.FromMilliseconds(300));
         var (lockB, _) = Create(scripts: true);
-        Assert.True((await lockA.TryAcquireAsync("k", CancellationToken.None)).IsAcquired);
+        var orphan = await lockA.TryAcquireAsync("k", CancellationToken.None);
+        Assert.True(orphan.IsAcquired);
+        lockA.StopRenewing(orphan); // A "dies": nothing renews its lock any more
 
         var lease = await lockB.TryAcquireAsync("k", CancellationToken.None);
         Assert.False(lease.IsAcquired);
@@ -219,6 +222,59 @@ public sealed class RedisDistributedLockTests(RedisServerFixture redis) : IDispo
         Assert.False(lockB.NotificationsConfirmed);
         Assert.Equal(RedisDistributedLock.UnconfirmedRetryAfter, waiting.RetryAfter);
         Assert.Contains("NOPERM", Assert.Single(logs.WithEventId(2254)).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Renewal_WhileTheOwnerComputes_KeepsTheLockPastItsExpiryAndStopsOnRelease(bool scripts)
+    {
+        var (lockA, _) = Create(scripts, o => o.LockExpiry = TimeSpan.FromMilliseconds(600));
+        var (lockB, _) = Create(scripts);
+        using var raw = redis.Server.CreateClient();
+        var held = await lockA.TryAcquireAsync("k", CancellationToken.None);
+        Assert.True(held.IsAcquired);
+
+        // Three lifetimes later the lock is still A's: B cannot take it.
+        await Task.Delay(TimeSpan.FromMilliseconds(1800));
+        Assert.Equal(held.OwnerToken, raw.Execute("GET", _instanceName + "__hck:lock:k").Text);
+        Assert.False((await lockB.TryAcquireAsync("k", CancellationToken.None)).IsAcquired);
+
+        await lockA.ReleaseAsync(held, CancellationToken.None);
+        Assert.Equal(0, lockA.ActiveRenewals);
+        Assert.Equal(0, raw.Execute("EXISTS", _instanceName + "__hck:lock:k").Integer);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Renewal_LockNoLongerTheOwners_IsNotExtendedAndRenewalStops(bool scripts)
+    {
+        var (lockA, _) = Create(scripts, o => o.LockExpiry = TimeSpan.FromMilliseconds(600));
+        using var raw = redis.Server.CreateClient();
+        var held = await lockA.TryAcquireAsync("k", CancellationToken.None);
+        Assert.True(held.IsAcquired);
+
+        // Someone else's lock now (A's expired while it stalled and another node took it, say), for 500 ms.
+        Assert.Equal("OK", raw.Execute("SET", _instanceName + "__hck:lock:k", "someone-else", "PX", "500").Text);
+
+        await Eventually.TrueAsync(() => lockA.ActiveRenewals == 0, s_wait, "A kept renewing a lock that is not its own");
+        await Eventually.TrueAsync(() => raw.Execute("EXISTS", _instanceName + "__hck:lock:k").Integer == 0, s_wait, "the other owner's lock was extended");
+    }
+
+    [Fact]
+    public async Task Renewal_RunNeverEnds_StopsAfterTheHoldLimitAndTheLockExpires()
+    {
+        var expiry = TimeSpan.FromMilliseconds(300);
+        var (lockA, logs) = Create(scripts: true, o => o.LockExpiry = expiry);
+        using var raw = redis.Server.CreateClient();
+        var held = await lockA.TryAcquireAsync("k", CancellationToken.None);
+        Assert.True(held.IsAcquired);
+
+        await Eventually.TrueAsync(() => lockA.ActiveRenewals == 0, s_wait, "the lock was renewed without limit");
+        await Eventually.TrueAsync(() => raw.Execute("EXISTS", _instanceName + "__hck:lock:k").Integer == 0, s_wait, "the lock did not expire after its renewal stopped");
+
+        Assert.Single(logs.WithEventId(2258));
     }
 
     [Fact]

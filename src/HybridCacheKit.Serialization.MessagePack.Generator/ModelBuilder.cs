@@ -118,6 +118,12 @@ internal static class ModelBuilder
             diagnostics.Add(DiagnosticModel.Create(DiagnosticDescriptors.UnsupportedType, type, fullName, "a [MessagePackKey] index is above 255"));
         }
 
+        if (result.Count == 0 && diagnostics.Count == 0)
+        {
+            diagnostics.Add(DiagnosticModel.Create(DiagnosticDescriptors.UnsupportedType, type, fullName,
+                "it has no public member that can be written and read back (a settable property or field, or one matched by a constructor parameter), so it would be written as an empty map"));
+        }
+
         var parameterModels = parameters.Select((p, i) => new ParameterModel(p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), parameterMembers[i])).ToImmutableArray();
         return new TypeModel(fullName, formatterName, type.IsValueType, arrayLayout,
             new EquatableArray<MemberModel>(result.ToImmutableArray()),
@@ -258,6 +264,11 @@ internal static class ModelBuilder
         if (type.IsRefLikeType)
         {
             return "ref structs cannot be cached";
+        }
+
+        if (type.AllInterfaces.Any(i => i.SpecialType == SpecialType.System_Collections_IEnumerable))
+        {
+            return "it is a collection (it implements IEnumerable), and mapped by its members it would lose its elements; cache a List<T>, an array or a dictionary of a marked type, or a marked type holding one";
         }
 
         for (ISymbol? current = type; current is INamedTypeSymbol named; current = current.ContainingType)

@@ -55,6 +55,47 @@ public sealed class GeneratorDiagnosticsTests
     }
 
     [Fact]
+    public void Run_MembersOfCollectionsAndLibraryTypesWithoutAFormatter_ReportsHckmp001()
+    {
+        var (diagnostics, generated, _) = Run("""
+            using System.Collections.Generic;
+            using System.Collections.Immutable;
+            using HybridCacheKit.Serialization.MessagePack;
+            [GenerateMessagePack] public sealed class Holder
+            {
+                public LinkedList<int>? Linked { get; set; }
+                public ImmutableArray<int> Immutable { get; set; }
+                public Queue<string>? Queue { get; set; }
+                public IntList? Derived { get; set; }
+                public System.TimeOnly At { get; set; }
+            }
+            public sealed class IntList : List<int>;
+            """);
+
+        Assert.Equal(["HCKMP001", "HCKMP001", "HCKMP001", "HCKMP001", "HCKMP001"], diagnostics.Select(d => d.Id));
+        Assert.Empty(generated);
+    }
+
+    [Fact]
+    public void Run_MarkedCollectionOrTypeWithNothingToWrite_ReportsHckmp002()
+    {
+        // Before: a marked List<int> subclass got a formatter that wrote only Capacity, and read back empty.
+        var (diagnostics, generated, _) = Run("""
+            using System.Collections.Generic;
+            using HybridCacheKit.Serialization.MessagePack;
+            [GenerateMessagePack] public sealed class IntList : List<int>;
+            [GenerateMessagePack] public sealed class Lookup : Dictionary<string, int>;
+            [GenerateMessagePack] public sealed class Empty;
+            [GenerateMessagePack] public sealed class Computed { public int Twice => 2; }
+            """);
+
+        Assert.Equal(["HCKMP002", "HCKMP002", "HCKMP002", "HCKMP002"], diagnostics.Select(d => d.Id));
+        Assert.Contains(diagnostics, d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains("IEnumerable", StringComparison.Ordinal));
+        Assert.Contains(diagnostics, d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains("empty map", StringComparison.Ordinal));
+        Assert.Empty(generated);
+    }
+
+    [Fact]
     public void Run_MemberOfAClosedGenericTypeTheAssemblyDoesNotName_ReportsHckmp001()
     {
         var (diagnostics, _, _) = Run("""

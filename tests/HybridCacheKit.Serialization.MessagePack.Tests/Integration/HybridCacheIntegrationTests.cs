@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Collections.Immutable;
 using HybridCacheKit.Serialization.MessagePack.Tests.Mapping;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
@@ -31,6 +32,33 @@ public sealed class HybridCacheIntegrationTests
         Assert.Equal(0x80 | 13, payload[0]); // a fixmap of the 13 serialized members ([MessagePackIgnore] leaves one out)
         Assert.Equal(0, factoryRuns);
         Assert.Equal(Mp.Serialize(order), Mp.Serialize(read));
+    }
+
+    [Fact]
+    public async Task GetOrCreate_TypesMessagePackDeclines_SecondInstanceReadsExactValueThroughJson()
+    {
+        var l2 = new ServiceCollection().AddDistributedMemoryCache().BuildServiceProvider().GetRequiredService<IDistributedCache>();
+        await using var first = Build(l2);
+        await using var second = Build(l2);
+        var list = new DeclinedTypeTests.IntList { 1, 2, 3 };
+        var holder = new DeclinedTypeTests.HoldsLinkedList { Id = 7, Items = new([4, 5]) };
+        var immutable = ImmutableArray.Create("a", "b");
+
+        await first.GetRequiredService<HybridCache>().SetAsync("list", list);
+        await first.GetRequiredService<HybridCache>().SetAsync("holder", holder);
+        await first.GetRequiredService<HybridCache>().SetAsync("immutable", immutable);
+        var cache = second.GetRequiredService<HybridCache>();
+        var listCopy = await cache.GetOrCreateAsync("list", _ => ValueTask.FromResult(new DeclinedTypeTests.IntList()));
+        var holderCopy = await cache.GetOrCreateAsync("holder", _ => ValueTask.FromResult(new DeclinedTypeTests.HoldsLinkedList()));
+        var immutableCopy = await cache.GetOrCreateAsync("immutable", _ => ValueTask.FromResult(ImmutableArray<string>.Empty));
+
+        // The MessagePack factory declined them, so the engine's JSON fallback wrote them, and read them back exactly.
+        Assert.Equal("[1,2,3]"u8.ToArray(), EnvelopePayload(await l2.GetAsync("list"), "list"));
+        Assert.Equal((byte)'{', EnvelopePayload(await l2.GetAsync("holder"), "holder")[0]);
+        Assert.Equal([1, 2, 3], listCopy);
+        Assert.Equal(7, holderCopy.Id);
+        Assert.Equal([4, 5], holderCopy.Items);
+        Assert.Equal(["a", "b"], immutableCopy.ToArray());
     }
 
     [Fact]

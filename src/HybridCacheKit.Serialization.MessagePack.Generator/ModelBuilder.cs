@@ -159,6 +159,10 @@ internal static class ModelBuilder
             case "global::System.Guid": return Formatters + ".Guid";
             case "global::System.DateTimeOffset": return Formatters + ".DateTimeOffset";
             case "global::System.TimeSpan": return Formatters + ".TimeSpan";
+            case "global::System.Int128": return Formatters + ".Int128";
+            case "global::System.UInt128": return Formatters + ".UInt128";
+            case "global::System.Half": return Formatters + ".Half";
+            case "global::System.Numerics.BigInteger": return Formatters + ".BigInteger";
         }
 
         if (type is IArrayTypeSymbol array)

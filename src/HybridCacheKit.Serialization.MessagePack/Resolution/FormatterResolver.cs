@@ -40,6 +40,10 @@ internal static class FormatterResolver
         [typeof(DateTime)] = DateTimeFormatter.Instance,
         [typeof(DateTimeOffset)] = DateTimeOffsetFormatter.Instance,
         [typeof(TimeSpan)] = TimeSpanFormatter.Instance,
+        [typeof(Int128)] = Int128Formatter.Instance,
+        [typeof(UInt128)] = UInt128Formatter.Instance,
+        [typeof(System.Numerics.BigInteger)] = BigIntegerFormatter.Instance,
+        [typeof(Half)] = HalfFormatter.Instance,
     };
 
     /// <summary>The formatter of a primitive the package knows, or null.</summary>

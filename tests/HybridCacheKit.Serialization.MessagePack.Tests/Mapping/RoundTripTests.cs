@@ -207,6 +207,19 @@ public sealed class RoundTripTests
     }
 
     [Fact]
+    public void Deserialize_ConstructorRejectsValue_OneExceptionTypeCarryingTheConstructorsException()
+    {
+        // {"Quantity": -1}
+        var ex = Assert.Throws<MessagePackSerializationException>(() => Mp.Deserialize<Validated>(Hex.Parse("81 a8 5175616e74697479 ff")));
+
+        // The constructor's own exception, not reflection's TargetInvocationException around it; no inner exception
+        // would mean the codec rejected the bytes.
+        Assert.IsType<ArgumentOutOfRangeException>(ex.InnerException);
+        Assert.Contains("ArgumentOutOfRangeException", ex.Message, StringComparison.Ordinal);
+        Assert.Null(Assert.Throws<MessagePackSerializationException>(() => Mp.Deserialize<Validated>(Hex.Parse("81 a8 5175616e74697479 c1"))).InnerException);
+    }
+
+    [Fact]
     public void Serialize_ReferenceCycle_ThrowsAtMaxDepth()
     {
         var cycle = new Cyclic();

@@ -165,3 +165,11 @@ public sealed class Cyclic
 {
     public Cyclic? Next { get; set; }
 }
+
+/// <summary>Its constructor validates, as domain types do.</summary>
+public sealed class Validated
+{
+    public Validated(int quantity) => Quantity = quantity >= 0 ? quantity : throw new ArgumentOutOfRangeException(nameof(quantity), quantity, "must not be negative");
+
+    public int Quantity { get; }
+}

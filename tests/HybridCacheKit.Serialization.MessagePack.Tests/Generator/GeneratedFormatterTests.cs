@@ -39,6 +39,40 @@ public sealed class GeneratedFormatterTests
         Assert.Equal(FormatterOrigin.Generated, origin);
     }
 
+    /// <summary>
+    /// What docs/messagepack.md says needs the reflection fallback as the cached type (declined when it is off): any
+    /// collection not registered beside an annotated type, and collections, enums and nullables of built-in types.
+    /// </summary>
+    public static TheoryData<Type> TypesThatNeedTheFallback() =>
+    [
+        typeof(HashSet<GenOrder>), typeof(Dictionary<int, GenOrder>), typeof(List<List<GenOrder>>), typeof(GenOrder[][]),
+        typeof(IDictionary<int, GenOrder>), typeof(List<int>), typeof(Dictionary<string, string>), typeof(int[]), typeof(Status), typeof(int?),
+    ];
+
+    [Theory]
+    [MemberData(nameof(TypesThatNeedTheFallback))]
+    public void Find_CollectionNotRegisteredBesideAnAnnotatedType_ReflectionFallback(Type type)
+    {
+        var origin = (FormatterOrigin)typeof(GeneratedFormatterTests).GetMethod(nameof(OriginOf), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            .MakeGenericMethod(type).Invoke(null, null)!;
+
+        Assert.Equal(FormatterOrigin.Reflection, origin);
+    }
+
+    [Theory]
+    [InlineData(typeof(int))]
+    [InlineData(typeof(decimal))]
+    [InlineData(typeof(Guid))]
+    [InlineData(typeof(DateTime))]
+    [InlineData(typeof(Int128))]
+    public void Find_BuiltInScalar_NoFallbackNeeded(Type type)
+    {
+        var origin = (FormatterOrigin)typeof(GeneratedFormatterTests).GetMethod(nameof(OriginOf), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            .MakeGenericMethod(type).Invoke(null, null)!;
+
+        Assert.Equal(FormatterOrigin.BuiltIn, origin);
+    }
+
     [Fact]
     public void Serialize_CollectionsOfAnnotatedTypes_SameBytesAsReflectionAndRoundTrip()
     {

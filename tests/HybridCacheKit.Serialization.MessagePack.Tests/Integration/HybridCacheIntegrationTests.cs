@@ -73,6 +73,22 @@ public sealed class HybridCacheIntegrationTests
     }
 
     [Fact]
+    public async Task Set_StringAndBytesWithEncodeOption_MessagePackStrAndBinReadBack()
+    {
+        var l2 = new ServiceCollection().AddDistributedMemoryCache().BuildServiceProvider().GetRequiredService<IDistributedCache>();
+        await using var first = Build(l2, o => o.EncodeStringAndByteArrayValues = true);
+        await using var second = Build(l2, o => o.EncodeStringAndByteArrayValues = true);
+
+        await first.GetRequiredService<HybridCache>().SetAsync("s", "Zoë");
+        await first.GetRequiredService<HybridCache>().SetAsync("b", new byte[] { 1, 2 });
+
+        Assert.Equal(Hex.Parse("a4 5a6fc3ab"), EnvelopePayload(await l2.GetAsync("s"), "s"));
+        Assert.Equal(Hex.Parse("c402 0102"), EnvelopePayload(await l2.GetAsync("b"), "b"));
+        Assert.Equal("Zoë", await second.GetRequiredService<HybridCache>().GetOrCreateAsync("s", _ => ValueTask.FromResult("factory")));
+        Assert.Equal([1, 2], await second.GetRequiredService<HybridCache>().GetOrCreateAsync("b", _ => ValueTask.FromResult(Array.Empty<byte>())));
+    }
+
+    [Fact]
     public void AddMessagePackSerializer_CalledTwice_OneFactoryWithLatestOptions()
     {
         var services = new ServiceCollection();
@@ -95,11 +111,11 @@ public sealed class HybridCacheIntegrationTests
         Assert.Equal("MaxCollectionLength", ex.ParamName);
     }
 
-    private static ServiceProvider Build(IDistributedCache l2)
+    private static ServiceProvider Build(IDistributedCache l2, Action<MessagePackSerializerOptions>? configure = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton(l2);
-        services.AddHybridCacheKit().AddMessagePackSerializer();
+        services.AddHybridCacheKit().AddMessagePackSerializer(configure);
         return services.BuildServiceProvider();
     }
 

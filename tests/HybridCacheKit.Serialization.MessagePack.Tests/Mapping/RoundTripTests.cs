@@ -220,6 +220,27 @@ public sealed class RoundTripTests
     }
 
     [Fact]
+    public void Factory_EncodeStringAndByteArrayValues_StrAndBin()
+    {
+        var factory = new MessagePackHybridCacheSerializerFactory(new MessagePackSerializerOptions { EncodeStringAndByteArrayValues = true });
+
+        Assert.Equal("a161", Convert.ToHexStringLower(Bytes(Mp.Serializer<string>(factory), "a")));
+        Assert.Equal("c0", Convert.ToHexStringLower(Bytes(Mp.Serializer<string>(factory), null!)));
+        Assert.Equal("c40107", Convert.ToHexStringLower(Bytes(Mp.Serializer<byte[]>(factory), [7])));
+        Assert.Equal("é", Mp.Deserialize<string>(Hex.Parse("a2 c3a9"), factory));
+        Assert.Throws<MessagePackSerializationException>(() => Mp.Deserialize<string>("x"u8.ToArray(), factory));
+        Assert.True(factory.Options.EncodeStringAndByteArrayValues);
+        Assert.Throws<InvalidOperationException>(() => factory.Options.EncodeStringAndByteArrayValues = false);
+
+        static byte[] Bytes<T>(Microsoft.Extensions.Caching.Hybrid.IHybridCacheSerializer<T> serializer, T value)
+        {
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            serializer.Serialize(value, buffer);
+            return buffer.WrittenSpan.ToArray();
+        }
+    }
+
+    [Fact]
     public void Serialize_ReferenceCycle_ThrowsAtMaxDepth()
     {
         var cycle = new Cyclic();

@@ -159,7 +159,10 @@ internal static class FormatterEmitter
         s.Append("            reader.IncrementDepth();\n");
         for (var i = 0; i < members.Length; i++)
         {
-            s.Append("            ").Append(members[i].TypeName).Append(" v").Append(I(i)).Append(" = default;\n");
+            // A member that feeds a constructor parameter with a default starts at that default, so a payload without it
+            // passes the default, as a C# caller leaving the argument out would.
+            var initial = members[i].ConstructorParameter >= 0 ? model.ConstructorParameters[members[i].ConstructorParameter].DefaultExpression : null;
+            s.Append("            ").Append(members[i].TypeName).Append(" v").Append(I(i)).Append(" = ").Append(initial ?? "default").Append(";\n");
             if (IsConditional(members[i]))
             {
                 s.Append("            bool p").Append(I(i)).Append(" = false;\n");
@@ -213,7 +216,7 @@ internal static class FormatterEmitter
         }
 
         s.Append("\n            reader.DecrementDepth();\n");
-        var arguments = string.Join(", ", model.ConstructorParameters.Items.Select(p => p.Member >= 0 ? "v" + I(p.Member) : "default(" + p.TypeName + ")"));
+        var arguments = string.Join(", ", model.ConstructorParameters.Items.Select(p => p.Member >= 0 ? "v" + I(p.Member) : p.DefaultExpression ?? "default(" + p.TypeName + ")"));
         s.Append("            ").Append(model.FullName).Append(" result = new ").Append(model.FullName).Append('(').Append(arguments).Append(')');
         var initializers = members.Select((m, i) => (m, i)).Where(x => x.m.ConstructorParameter < 0 && x.m.AlwaysAssign).ToList();
         if (initializers.Count > 0)

@@ -1,9 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Linq;
 using System.Text;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace HybridCacheKit.Serialization.MessagePack.Generator;
 
@@ -124,7 +126,7 @@ internal static class ModelBuilder
                 "it has no public member that can be written and read back (a settable property or field, or one matched by a constructor parameter), so it would be written as an empty map"));
         }
 
-        var parameterModels = parameters.Select((p, i) => new ParameterModel(p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), parameterMembers[i])).ToImmutableArray();
+        var parameterModels = parameters.Select((p, i) => new ParameterModel(p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), parameterMembers[i], DefaultExpression(p))).ToImmutableArray();
         return new TypeModel(fullName, formatterName, type.IsValueType, arrayLayout,
             new EquatableArray<MemberModel>(result.ToImmutableArray()),
             new EquatableArray<ParameterModel>(parameterModels),
@@ -312,6 +314,38 @@ internal static class ModelBuilder
 
         found = best is not null || hasParameterless;
         return best;
+    }
+
+    /// <summary>
+    /// The C# expression of <paramref name="parameter"/>'s default value, cast to its type, or null when it has none; the
+    /// reflection path reads the same value from ParameterInfo.DefaultValue.
+    /// </summary>
+    private static string? DefaultExpression(IParameterSymbol parameter)
+    {
+        if (!parameter.HasExplicitDefaultValue)
+        {
+            return null;
+        }
+
+        var invariant = CultureInfo.InvariantCulture;
+        var literal = parameter.ExplicitDefaultValue switch
+        {
+            null => "default",
+            bool b => b ? "true" : "false",
+            string text => SymbolDisplay.FormatLiteral(text, quote: true),
+            char c => SymbolDisplay.FormatLiteral(c, quote: true),
+            float f when float.IsNaN(f) => "float.NaN",
+            float f when float.IsInfinity(f) => f > 0 ? "float.PositiveInfinity" : "float.NegativeInfinity",
+            float f => f.ToString("R", invariant) + "F",
+            double d when double.IsNaN(d) => "double.NaN",
+            double d when double.IsInfinity(d) => d > 0 ? "double.PositiveInfinity" : "double.NegativeInfinity",
+            double d => d.ToString("R", invariant) + "D",
+            decimal m => m.ToString(invariant) + "M",
+
+            // Integers, and an enum's underlying value.
+            var value => Convert.ToString(value, invariant),
+        };
+        return "(" + parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + ")(" + literal + ")";
     }
 
     private static int IndexOf(ImmutableArray<IParameterSymbol> parameters, string name, ITypeSymbol type)

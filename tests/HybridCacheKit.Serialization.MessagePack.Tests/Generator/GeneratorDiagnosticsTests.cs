@@ -28,6 +28,27 @@ public sealed class GeneratorDiagnosticsTests
     }
 
     [Fact]
+    public void Run_ConstructorDefaultsOfEveryLiteralKind_CompilingOutput()
+    {
+        var (diagnostics, generated, compilation) = Run("""
+            using HybridCacheKit.Serialization.MessagePack;
+            namespace Demo;
+            public enum E : short { A = 1 }
+            [GenerateMessagePack] public sealed record Defaults(
+                float F = float.MaxValue, double D = -double.Epsilon, decimal M = decimal.MinValue, sbyte S = -128, short Sh = short.MinValue,
+                int I = int.MinValue, long L = long.MinValue, E En = (E)(-3), E? NullableEnum = E.A, double Inf = double.NegativeInfinity,
+                float Nan = float.NaN, string? N = null, uint U = uint.MaxValue, byte B = 255, char C = '\0', char Q = '\'', string T = "tab\t\"\\",
+                System.DateTime When = default, int? Maybe = null, bool No = false);
+            """);
+
+        Assert.Empty(diagnostics);
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        var formatter = Assert.Single(generated, s => s.Contains("class Demo_Defaults_MessagePackFormatter", StringComparison.Ordinal));
+        Assert.Contains("(decimal)(-79228162514264337593543950335M)", formatter, StringComparison.Ordinal);
+        Assert.Contains("(global::Demo.E)(-3)", formatter, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Run_MemberOfUnsupportedType_ReportsHckmp001()
     {
         var (diagnostics, generated, _) = Run("""

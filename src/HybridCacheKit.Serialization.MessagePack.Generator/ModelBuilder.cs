@@ -446,12 +446,39 @@ internal static class ModelBuilder
     private static TypeModel Empty(string fullName, string formatterName, INamedTypeSymbol type, List<DiagnosticModel> diagnostics)
         => new(fullName, formatterName, type.IsValueType, false, default, default, new EquatableArray<DiagnosticModel>(diagnostics.ToImmutableArray()));
 
+    /// <summary>
+    /// The generated class name (and file name) of <paramref name="type"/>'s formatter: its full name with '.' as '_'.
+    /// The mapping is one-to-one, so A.B_C and A_B.C get different names: '_' itself becomes "_0", other punctuation
+    /// "_" and a digit, and a name segment after '.' never starts with a digit.
+    /// </summary>
     private static string FormatterName(INamedTypeSymbol type)
     {
         var builder = new StringBuilder();
         foreach (var c in type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", string.Empty))
         {
-            builder.Append(char.IsLetterOrDigit(c) ? c : '_');
+            switch (c)
+            {
+                case '.': builder.Append('_'); break;
+                case '_': builder.Append("_0"); break;
+                case '<': builder.Append("_1"); break;
+                case '>': builder.Append("_2"); break;
+                case ',': builder.Append("_3"); break;
+                case '?': builder.Append("_4"); break;
+                case '[': builder.Append("_5"); break;
+                case ']': builder.Append("_6"); break;
+                case ' ': break;
+                default:
+                    if (char.IsLetterOrDigit(c))
+                    {
+                        builder.Append(c);
+                    }
+                    else
+                    {
+                        builder.Append("_9").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    }
+
+                    break;
+            }
         }
 
         return builder.Append("_MessagePackFormatter").ToString();

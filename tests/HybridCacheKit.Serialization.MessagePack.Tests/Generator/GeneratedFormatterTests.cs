@@ -130,6 +130,35 @@ public sealed class GeneratedFormatterTests
         Assert.Equal(page.Items, Mp.RoundTrip(catalog).Customers.Items);
     }
 
+    /// <summary>Types whose flattened names collided (Collide.B_C and Collide_B.C) and types with keyword-named members.</summary>
+    public static TheoryData<Type> EdgeCaseTypes() => [typeof(Mapping.Collide.B_C), typeof(Mapping.Collide_B.C), typeof(GenKeywords), typeof(GenKeywordRecord)];
+
+    [Theory]
+    [MemberData(nameof(EdgeCaseTypes))]
+    public void Find_EdgeCaseNamedType_GeneratedFormatterNotReflection(Type type)
+    {
+        var origin = (FormatterOrigin)typeof(GeneratedFormatterTests).GetMethod(nameof(OriginOf), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            .MakeGenericMethod(type).Invoke(null, null)!;
+
+        Assert.Equal(FormatterOrigin.Generated, origin);
+    }
+
+    [Fact]
+    public void Serialize_EdgeCaseNamedTypes_SameBytesAsReflectionAndRoundTrip()
+    {
+        var keywords = new GenKeywords { @class = 3, @event = "e", @namespace = "n" };
+        var record = new GenKeywordRecord(4, "f");
+
+        Assert.Equal(ReflectionBytes(keywords), Mp.Serialize(keywords));
+        Assert.Equal(ReflectionBytes(record), Mp.Serialize(record));
+        Assert.Equal("83a5636c61737303a96e616d657370616365a16ea56576656e74a165", Mp.ToHex(keywords));
+        var copy = Mp.RoundTrip(keywords);
+        Assert.Equal((3, "e", "n"), (copy.@class, copy.@event, copy.@namespace));
+        Assert.Equal(record, Mp.RoundTrip(record));
+        Assert.Equal(5, Mp.RoundTrip(new Mapping.Collide.B_C { X = 5 }).X);
+        Assert.Equal("y", Mp.RoundTrip(new Mapping.Collide_B.C { Y = "y" }).Y);
+    }
+
     [Fact]
     public void Serializer_AnnotatedType_UsesGeneratedFormatterClass()
     {

@@ -49,6 +49,44 @@ public sealed class GeneratorDiagnosticsTests
     }
 
     [Fact]
+    public void Run_KeywordNamedMembersAndTypes_CompilingOutput()
+    {
+        // Before: "value.class" and "{ int = v0 }" were emitted, which do not compile.
+        var (diagnostics, generated, compilation) = Run("""
+            using HybridCacheKit.Serialization.MessagePack;
+            namespace Demo.@event;
+            [GenerateMessagePack] public sealed class @class { public int @int { get; set; } public string @return = ""; public required string @namespace { get; init; } public @class? @this { get; set; } }
+            [GenerateMessagePack] public sealed record Rec(int @default, string @for, int @value);
+            [GenerateMessagePack, MessagePackArrayLayout] public sealed class Arr { [MessagePackKey(0)] public int @if { get; init; } [MessagePackKey(1)] public long @readonly { get; set; } }
+            """);
+
+        Assert.Empty(diagnostics);
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        Assert.Contains(generated, s => s.Contains("value.@int", StringComparison.Ordinal) && s.Contains("@namespace = v", StringComparison.Ordinal));
+        Assert.Equal(4, generated.Length);
+    }
+
+    [Fact]
+    public void Run_TypesWhoseNamesDifferOnlyInDotsAndUnderscores_EachGetsAFormatter()
+    {
+        // A.B_C and A_B.C both became A_B_C_MessagePackFormatter, and one of them was silently dropped.
+        var (diagnostics, generated, compilation) = Run("""
+            using HybridCacheKit.Serialization.MessagePack;
+            namespace A { [GenerateMessagePack] public sealed class B_C { public int X { get; set; } } }
+            namespace A_B { [GenerateMessagePack] public sealed class C { public string Y { get; set; } = ""; } }
+            namespace A { public sealed class B { [GenerateMessagePack] public sealed class C { public long Z { get; set; } } } }
+            """);
+
+        Assert.Empty(diagnostics);
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        Assert.Equal(4, generated.Length);
+        var registration = Assert.Single(generated, s => s.Contains("ModuleInitializer", StringComparison.Ordinal));
+        Assert.Contains("RegisterGenerated<global::A.B_C>", registration, StringComparison.Ordinal);
+        Assert.Contains("RegisterGenerated<global::A_B.C>", registration, StringComparison.Ordinal);
+        Assert.Contains("RegisterGenerated<global::A.B.C>", registration, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Run_MemberOfUnsupportedType_ReportsHckmp001()
     {
         var (diagnostics, generated, _) = Run("""

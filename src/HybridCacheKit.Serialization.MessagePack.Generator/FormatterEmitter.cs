@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace HybridCacheKit.Serialization.MessagePack.Generator;
 
@@ -130,7 +131,7 @@ internal static class FormatterEmitter
                 }
                 else
                 {
-                    s.Append("            F").Append(I(index)).Append(".Serialize(ref writer, value.").Append(members[index].Name).Append(");\n");
+                    s.Append("            F").Append(I(index)).Append(".Serialize(ref writer, value.").Append(Identifier(members[index].Name)).Append(");\n");
                 }
             }
         }
@@ -140,7 +141,7 @@ internal static class FormatterEmitter
             for (var i = 0; i < members.Length; i++)
             {
                 s.Append("            writer.WriteRaw(K").Append(I(i)).Append(");\n");
-                s.Append("            F").Append(I(i)).Append(".Serialize(ref writer, value.").Append(members[i].Name).Append(");\n");
+                s.Append("            F").Append(I(i)).Append(".Serialize(ref writer, value.").Append(Identifier(members[i].Name)).Append(");\n");
             }
         }
 
@@ -159,7 +160,10 @@ internal static class FormatterEmitter
         s.Append("            reader.IncrementDepth();\n");
         for (var i = 0; i < members.Length; i++)
         {
-            s.Append("            ").Append(members[i].TypeName).Append(" v").Append(I(i)).Append(" = default;\n");
+            // A member that feeds a constructor parameter with a default starts at that default, so a payload without it
+            // passes the default, as a C# caller leaving the argument out would.
+            var initial = members[i].ConstructorParameter >= 0 ? model.ConstructorParameters[members[i].ConstructorParameter].DefaultExpression : null;
+            s.Append("            ").Append(members[i].TypeName).Append(" v").Append(I(i)).Append(" = ").Append(initial ?? "default").Append(";\n");
             if (IsConditional(members[i]))
             {
                 s.Append("            bool p").Append(I(i)).Append(" = false;\n");
@@ -213,7 +217,7 @@ internal static class FormatterEmitter
         }
 
         s.Append("\n            reader.DecrementDepth();\n");
-        var arguments = string.Join(", ", model.ConstructorParameters.Items.Select(p => p.Member >= 0 ? "v" + I(p.Member) : "default(" + p.TypeName + ")"));
+        var arguments = string.Join(", ", model.ConstructorParameters.Items.Select(p => p.Member >= 0 ? "v" + I(p.Member) : p.DefaultExpression ?? "default(" + p.TypeName + ")"));
         s.Append("            ").Append(model.FullName).Append(" result = new ").Append(model.FullName).Append('(').Append(arguments).Append(')');
         var initializers = members.Select((m, i) => (m, i)).Where(x => x.m.ConstructorParameter < 0 && x.m.AlwaysAssign).ToList();
         if (initializers.Count > 0)
@@ -221,7 +225,7 @@ internal static class FormatterEmitter
             s.Append("\n            {\n");
             foreach (var (m, i) in initializers)
             {
-                s.Append("                ").Append(m.Name).Append(" = v").Append(I(i)).Append(",\n");
+                s.Append("                ").Append(Identifier(m.Name)).Append(" = v").Append(I(i)).Append(",\n");
             }
 
             s.Append("            }");
@@ -232,7 +236,7 @@ internal static class FormatterEmitter
         {
             if (IsConditional(members[i]))
             {
-                s.Append("            if (p").Append(I(i)).Append(")\n            {\n                result.").Append(members[i].Name).Append(" = v").Append(I(i)).Append(";\n            }\n");
+                s.Append("            if (p").Append(I(i)).Append(")\n            {\n                result.").Append(Identifier(members[i].Name)).Append(" = v").Append(I(i)).Append(";\n            }\n");
             }
         }
 
@@ -257,6 +261,10 @@ internal static class FormatterEmitter
 
         s.Append("            return -1;\n        }\n");
     }
+
+    /// <summary>A member name as C# source: a keyword (a property named <c>@class</c>) needs its '@'.</summary>
+    private static string Identifier(string name)
+        => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
     /// <summary>Members with a plain setter are assigned only when present, so their initializer value survives.</summary>
     private static bool IsConditional(MemberModel member) => member.ConstructorParameter < 0 && !member.AlwaysAssign;

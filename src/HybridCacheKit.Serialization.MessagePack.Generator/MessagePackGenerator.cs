@@ -29,6 +29,8 @@ public sealed class MessagePackGenerator : IIncrementalGenerator
         var requested = context.CompilationProvider
             .SelectMany(static (compilation, _) => ModelBuilder.BuildAssemblyRequests(compilation.Assembly).ToImmutableArray());
 
+        // Formatter names are one-to-one with types (ModelBuilder.FormatterName), so grouping by them only merges a
+        // closed type the assembly form names twice.
         var models = marked.Collect().Combine(requested.Collect())
             .SelectMany(static (pair, _) => pair.Left.AddRange(pair.Right)
                 .GroupBy(m => m.FormatterName, System.StringComparer.Ordinal)

@@ -1,9 +1,11 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Linq;
 using System.Text;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace HybridCacheKit.Serialization.MessagePack.Generator;
 
@@ -118,7 +120,13 @@ internal static class ModelBuilder
             diagnostics.Add(DiagnosticModel.Create(DiagnosticDescriptors.UnsupportedType, type, fullName, "a [MessagePackKey] index is above 255"));
         }
 
-        var parameterModels = parameters.Select((p, i) => new ParameterModel(p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), parameterMembers[i])).ToImmutableArray();
+        if (result.Count == 0 && diagnostics.Count == 0)
+        {
+            diagnostics.Add(DiagnosticModel.Create(DiagnosticDescriptors.UnsupportedType, type, fullName,
+                "it has no public member that can be written and read back (a settable property or field, or one matched by a constructor parameter), so it would be written as an empty map"));
+        }
+
+        var parameterModels = parameters.Select((p, i) => new ParameterModel(p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), parameterMembers[i], DefaultExpression(p))).ToImmutableArray();
         return new TypeModel(fullName, formatterName, type.IsValueType, arrayLayout,
             new EquatableArray<MemberModel>(result.ToImmutableArray()),
             new EquatableArray<ParameterModel>(parameterModels),
@@ -153,6 +161,10 @@ internal static class ModelBuilder
             case "global::System.Guid": return Formatters + ".Guid";
             case "global::System.DateTimeOffset": return Formatters + ".DateTimeOffset";
             case "global::System.TimeSpan": return Formatters + ".TimeSpan";
+            case "global::System.Int128": return Formatters + ".Int128";
+            case "global::System.UInt128": return Formatters + ".UInt128";
+            case "global::System.Half": return Formatters + ".Half";
+            case "global::System.Numerics.BigInteger": return Formatters + ".BigInteger";
         }
 
         if (type is IArrayTypeSymbol array)
@@ -260,6 +272,11 @@ internal static class ModelBuilder
             return "ref structs cannot be cached";
         }
 
+        if (type.AllInterfaces.Any(i => i.SpecialType == SpecialType.System_Collections_IEnumerable))
+        {
+            return "it is a collection (it implements IEnumerable), and mapped by its members it would lose its elements; cache a List<T>, an array or a dictionary of a marked type, or a marked type holding one";
+        }
+
         for (ISymbol? current = type; current is INamedTypeSymbol named; current = current.ContainingType)
         {
             if (named.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal))
@@ -297,6 +314,38 @@ internal static class ModelBuilder
 
         found = best is not null || hasParameterless;
         return best;
+    }
+
+    /// <summary>
+    /// The C# expression of <paramref name="parameter"/>'s default value, cast to its type, or null when it has none; the
+    /// reflection path reads the same value from ParameterInfo.DefaultValue.
+    /// </summary>
+    private static string? DefaultExpression(IParameterSymbol parameter)
+    {
+        if (!parameter.HasExplicitDefaultValue)
+        {
+            return null;
+        }
+
+        var invariant = CultureInfo.InvariantCulture;
+        var literal = parameter.ExplicitDefaultValue switch
+        {
+            null => "default",
+            bool b => b ? "true" : "false",
+            string text => SymbolDisplay.FormatLiteral(text, quote: true),
+            char c => SymbolDisplay.FormatLiteral(c, quote: true),
+            float f when float.IsNaN(f) => "float.NaN",
+            float f when float.IsInfinity(f) => f > 0 ? "float.PositiveInfinity" : "float.NegativeInfinity",
+            float f => f.ToString("R", invariant) + "F",
+            double d when double.IsNaN(d) => "double.NaN",
+            double d when double.IsInfinity(d) => d > 0 ? "double.PositiveInfinity" : "double.NegativeInfinity",
+            double d => d.ToString("R", invariant) + "D",
+            decimal m => m.ToString(invariant) + "M",
+
+            // Integers, and an enum's underlying value.
+            var value => Convert.ToString(value, invariant),
+        };
+        return "(" + parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + ")(" + literal + ")";
     }
 
     private static int IndexOf(ImmutableArray<IParameterSymbol> parameters, string name, ITypeSymbol type)
@@ -397,12 +446,39 @@ internal static class ModelBuilder
     private static TypeModel Empty(string fullName, string formatterName, INamedTypeSymbol type, List<DiagnosticModel> diagnostics)
         => new(fullName, formatterName, type.IsValueType, false, default, default, new EquatableArray<DiagnosticModel>(diagnostics.ToImmutableArray()));
 
+    /// <summary>
+    /// The generated class name (and file name) of <paramref name="type"/>'s formatter: its full name with '.' as '_'.
+    /// The mapping is one-to-one, so A.B_C and A_B.C get different names: '_' itself becomes "_0", other punctuation
+    /// "_" and a digit, and a name segment after '.' never starts with a digit.
+    /// </summary>
     private static string FormatterName(INamedTypeSymbol type)
     {
         var builder = new StringBuilder();
         foreach (var c in type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", string.Empty))
         {
-            builder.Append(char.IsLetterOrDigit(c) ? c : '_');
+            switch (c)
+            {
+                case '.': builder.Append('_'); break;
+                case '_': builder.Append("_0"); break;
+                case '<': builder.Append("_1"); break;
+                case '>': builder.Append("_2"); break;
+                case ',': builder.Append("_3"); break;
+                case '?': builder.Append("_4"); break;
+                case '[': builder.Append("_5"); break;
+                case ']': builder.Append("_6"); break;
+                case ' ': break;
+                default:
+                    if (char.IsLetterOrDigit(c))
+                    {
+                        builder.Append(c);
+                    }
+                    else
+                    {
+                        builder.Append("_9").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    }
+
+                    break;
+            }
         }
 
         return builder.Append("_MessagePackFormatter").ToString();

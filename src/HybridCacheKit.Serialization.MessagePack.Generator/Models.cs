@@ -24,8 +24,11 @@ internal sealed record MemberModel(
     int ConstructorParameter,
     bool AlwaysAssign) : IEquatable<MemberModel>;
 
-/// <summary>A parameter of the chosen constructor and the member that feeds it (-1 when none is serialized).</summary>
-internal sealed record ParameterModel(string TypeName, int Member);
+/// <summary>
+/// A parameter of the chosen constructor, the member that feeds it (-1 when none is serialized), and the C# expression
+/// of its default value (null when it has none), passed when the payload lacks the member.
+/// </summary>
+internal sealed record ParameterModel(string TypeName, int Member, string? DefaultExpression);
 
 /// <summary>A diagnostic to report, with its location kept as plain values.</summary>
 internal sealed record DiagnosticModel(string Id, string Message, string? FilePath, TextSpan Span, LinePositionSpan LineSpan)

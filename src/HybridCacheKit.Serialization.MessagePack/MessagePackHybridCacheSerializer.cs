@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Reflection;
 using Microsoft.Extensions.Caching.Hybrid;
 
 namespace HybridCacheKit.Serialization.MessagePack;
@@ -16,7 +17,11 @@ internal sealed class MessagePackHybridCacheSerializer<T> : IHybridCacheSerializ
 
     public IMessagePackFormatter<T> Formatter { get; }
 
-    /// <exception cref="MessagePackSerializationException">The bytes are not one valid MessagePack value of type <typeparamref name="T"/>, or break a limit.</exception>
+    /// <exception cref="MessagePackSerializationException">
+    /// The bytes are not one valid MessagePack value of type <typeparamref name="T"/>, or break a limit (no inner exception,
+    /// or a DecoderFallbackException for invalid UTF-8); or <typeparamref name="T"/>'s constructor or setter, or a
+    /// formatter, threw (the inner exception).
+    /// </exception>
     public T Deserialize(ReadOnlySequence<byte> source)
     {
         try
@@ -32,8 +37,12 @@ internal sealed class MessagePackHybridCacheSerializer<T> : IHybridCacheSerializ
         }
         catch (Exception ex) when (ex is not MessagePackSerializationException)
         {
-            // The one exception type callers handle: a formatter, a constructor or a setter of T may throw anything.
-            throw new MessagePackSerializationException($"The MessagePack data could not be read as '{typeof(T)}': {ex.Message}", ex);
+            // Still the one exception type callers handle, so the engine records a miss and never sees a value. The inner
+            // exception marks it as not the codec's verdict on the bytes (those carry none): T's own constructor or
+            // setter rejected a value (reflection wraps that in TargetInvocationException, unwrapped here), or a
+            // formatter has a bug.
+            var cause = ex is TargetInvocationException { InnerException: { } inner } ? inner : ex;
+            throw new MessagePackSerializationException($"Reading '{typeof(T)}' failed with {cause.GetType().Name} thrown by the type's own code (a constructor or setter rejecting a value) or by a formatter: {cause.Message}", cause);
         }
     }
 

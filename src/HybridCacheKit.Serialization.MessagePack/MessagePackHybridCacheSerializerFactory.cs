@@ -7,8 +7,9 @@ namespace HybridCacheKit.Serialization.MessagePack;
 /// <summary>
 /// Serializes cached values as MessagePack. Types marked <see cref="GenerateMessagePackAttribute"/> use their
 /// generated formatter; other types use a reflection-based one where reflection is allowed. Declines
-/// <see cref="string"/> and <see cref="byte"/>[] (the cache's raw UTF-8 and raw-bytes built-ins stay, so those
-/// values remain plain strings and blobs in L2) and any type it cannot map, which then go to the next serializer.
+/// <see cref="string"/> and <see cref="byte"/>[] unless <see cref="MessagePackSerializerOptions.EncodeStringAndByteArrayValues"/>
+/// is set (the cache's raw UTF-8 and raw-bytes built-ins stay, so those values remain plain strings and blobs in L2),
+/// and any type it cannot write and read back exactly, which then go to the next serializer.
 /// </summary>
 public sealed class MessagePackHybridCacheSerializerFactory : IHybridCacheSerializerFactory
 {
@@ -30,7 +31,7 @@ public sealed class MessagePackHybridCacheSerializerFactory : IHybridCacheSerial
     /// <inheritdoc />
     public bool TryCreateSerializer<T>([NotNullWhen(true)] out IHybridCacheSerializer<T>? serializer)
     {
-        if (typeof(T) == typeof(string) || typeof(T) == typeof(byte[]))
+        if (!Options.EncodeStringAndByteArrayValues && (typeof(T) == typeof(string) || typeof(T) == typeof(byte[])))
         {
             serializer = null;
             return false;

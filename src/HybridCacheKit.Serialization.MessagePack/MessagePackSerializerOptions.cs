@@ -3,6 +3,8 @@ namespace HybridCacheKit.Serialization.MessagePack;
 /// <summary>
 /// Limits that protect a reader from untrusted input, and the nesting limit of the writer. Every limit is checked
 /// before anything is allocated for the value it guards. Going over one raises <see cref="MessagePackSerializationException"/>.
+/// Also whether cached <see cref="string"/> and <see cref="byte"/>[] values are MessagePack too
+/// (<see cref="EncodeStringAndByteArrayValues"/>).
 /// </summary>
 public sealed class MessagePackSerializerOptions
 {
@@ -11,6 +13,7 @@ public sealed class MessagePackSerializerOptions
     private int _maxStringBytes = 16 * 1024 * 1024;
     private int _maxBinaryBytes = 64 * 1024 * 1024;
     private long _maxInputBytes = 256L * 1024 * 1024;
+    private bool _encodeStringAndByteArrayValues;
     private bool _frozen;
 
     /// <summary>The options used when none are given.</summary>
@@ -60,6 +63,26 @@ public sealed class MessagePackSerializerOptions
         }
     }
 
+    /// <summary>
+    /// Whether a cached value whose type is <see cref="string"/> or <see cref="byte"/>[] is written as a MessagePack str
+    /// or bin, like any other value. Off, the serializer declines those two types and the cache's built-ins store the
+    /// raw UTF-8 text and the raw bytes. Members of those types are always str and bin.
+    /// </summary>
+    /// <value>
+    /// Defaults to false: in interop mode a string is then what redis-py's <c>setex(key, ttl, "text")</c> writes and
+    /// <c>get</c> returns. Set it to true when peers store every value with <c>msgpack.packb</c>, strings included.
+    /// Changing it makes strings and byte arrays already cached unreadable (read as misses, then replaced).
+    /// </value>
+    public bool EncodeStringAndByteArrayValues
+    {
+        get => _encodeStringAndByteArrayValues;
+        set
+        {
+            ThrowIfFrozen();
+            _encodeStringAndByteArrayValues = value;
+        }
+    }
+
     /// <summary>Throws when a setting is out of range, naming it; the serializer factory calls this once at startup.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range.</exception>
     public void Validate()
@@ -102,6 +125,7 @@ public sealed class MessagePackSerializerOptions
             _maxStringBytes = _maxStringBytes,
             _maxBinaryBytes = _maxBinaryBytes,
             _maxInputBytes = _maxInputBytes,
+            _encodeStringAndByteArrayValues = _encodeStringAndByteArrayValues,
             _frozen = true,
         };
     }

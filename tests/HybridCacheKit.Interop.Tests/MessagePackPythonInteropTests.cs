@@ -33,34 +33,99 @@ public sealed class MessagePackPythonInteropTests(RedisServerFixture redis) : IA
         print(json.dumps({"value": value, "ttl": r.ttl(sys.argv[2])}, default=default, sort_keys=True))
         """;
 
+    // redis-py's plain string write: setex with a str, which redis-py encodes as UTF-8.
+    private const string PythonSetexText = """
+        import sys, redis
+        host, port = sys.argv[1].split(':')
+        redis.Redis(host=host, port=int(port)).setex(sys.argv[2], 300, sys.argv[3])
+        """;
+
+    // Python GETs the key and prints the raw bytes (hex) and their UTF-8 text.
+    private const string PythonGetRaw = """
+        import json, sys, redis
+        host, port = sys.argv[1].split(':')
+        raw = redis.Redis(host=host, port=int(port)).get(sys.argv[2])
+        print(json.dumps({"hex": raw.hex(), "text": raw.decode('utf-8', errors='replace')}))
+        """;
+
     private readonly string _prefix = "mpinterop:" + Guid.NewGuid().ToString("N")[..8] + ":";
     private ServiceProvider _services = null!;
     private HybridCache _cache = null!;
 
     public Task InitializeAsync()
     {
-        var services = new ServiceCollection();
-        // The first call waits for the connection; on a loaded CI machine that can pass the engine's default 500 ms L2
-        // timeout, after which the engine keeps the value in L1 only, by design. These tests are about the bytes other
-        // languages see, so both timeouts are generous.
-        services.AddHybridCacheKit(o =>
-            {
-                o.L2Format = HybridCacheL2Format.Plain;
-                o.DistributedCacheTimeout = TimeSpan.FromSeconds(10);
-            })
-            .AddMessagePackSerializer()
-            .AddStackExchangeRedis(o =>
-            {
-                o.Configuration = redis.ConfigurationString;
-                o.ValueLayout = RedisValueLayout.PlainString;
-                o.OperationTimeout = TimeSpan.FromSeconds(5);
-            });
-        _services = services.BuildServiceProvider();
+        _services = Build(redis.ConfigurationString);
         _cache = _services.GetRequiredService<HybridCache>();
         return Task.CompletedTask;
     }
 
     public async Task DisposeAsync() => await _services.DisposeAsync();
+
+    [Fact]
+    public async Task GetOrCreateAsync_TextSetexedByRedisPy_IsReadAsRawUtf8String()
+    {
+        var key = _prefix + "py-text";
+        await PythonPeer.RunAsync(PythonSetexText, redis.ConfigurationString, key, "Zoë says \"hi\"");
+
+        var text = await _cache.GetOrCreateAsync(key, ct => ValueTask.FromResult("factory"));
+
+        // A top-level string is not MessagePack in plain mode: the factory declines string, the engine stores raw UTF-8.
+        Assert.Equal("Zoë says \"hi\"", text);
+    }
+
+    [Fact]
+    public async Task SetAsync_String_RedisPyGetsTheRawUtf8Text()
+    {
+        var key = _prefix + "dotnet-text";
+        await _cache.SetAsync(key, "Zoë");
+
+        var seen = JsonDocument.Parse(await PythonPeer.RunAsync(PythonGetRaw, redis.ConfigurationString, key)).RootElement;
+
+        Assert.Equal("5a6fc3ab", seen.GetProperty("hex").GetString());
+        Assert.Equal("Zoë", seen.GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task GetOrCreateAsync_IntAndListPackedByPython_AreRead()
+    {
+        await PythonPeer.RunAsync(PythonPackAndSetex, redis.ConfigurationString, _prefix + "py-int", "-70000");
+        await PythonPeer.RunAsync(PythonPackAndSetex, redis.ConfigurationString, _prefix + "py-list", "[1, 2, 300]");
+
+        var number = await _cache.GetOrCreateAsync(_prefix + "py-int", ct => ValueTask.FromResult(0));
+        var list = await _cache.GetOrCreateAsync(_prefix + "py-list", ct => ValueTask.FromResult(new List<int>()));
+
+        Assert.Equal(-70000, number);
+        Assert.Equal([1, 2, 300], list);
+    }
+
+    [Fact]
+    public async Task SetAsync_IntAndList_PythonUnpacksThem()
+    {
+        await _cache.SetAsync(_prefix + "dotnet-int", 123456);
+        await _cache.SetAsync(_prefix + "dotnet-list", new List<int> { 5, -1, 70000 });
+
+        var number = JsonDocument.Parse(await PythonPeer.RunAsync(PythonGetAndUnpack, redis.ConfigurationString, _prefix + "dotnet-int")).RootElement;
+        var list = JsonDocument.Parse(await PythonPeer.RunAsync(PythonGetAndUnpack, redis.ConfigurationString, _prefix + "dotnet-list")).RootElement;
+
+        Assert.Equal(123456, number.GetProperty("value").GetInt32());
+        Assert.Equal([5, -1, 70000], list.GetProperty("value").EnumerateArray().Select(e => e.GetInt32()));
+    }
+
+    /// <summary>The opt-in for peers that pack every value, strings included: a top-level string is then a MessagePack str.</summary>
+    [Fact]
+    public async Task EncodeStringAndByteArrayValues_StringPackedByPythonAndBack_MessagePackStrBothWays()
+    {
+        await using var services = Build(redis.ConfigurationString, o => o.EncodeStringAndByteArrayValues = true);
+        var cache = services.GetRequiredService<HybridCache>();
+        await PythonPeer.RunAsync(PythonPackAndSetex, redis.ConfigurationString, _prefix + "py-str", "\"Zoë\"");
+        await cache.SetAsync(_prefix + "dotnet-str", "Émile");
+
+        var read = await cache.GetOrCreateAsync(_prefix + "py-str", ct => ValueTask.FromResult("factory"));
+        var seen = JsonDocument.Parse(await PythonPeer.RunAsync(PythonGetAndUnpack, redis.ConfigurationString, _prefix + "dotnet-str")).RootElement;
+
+        Assert.Equal("Zoë", read);
+        Assert.Equal("Émile", seen.GetProperty("value").GetString());
+    }
 
     [Fact]
     public async Task GetOrCreateAsync_ValuePackedByPython_IsReadWithoutFactory()
@@ -119,6 +184,27 @@ public sealed class MessagePackPythonInteropTests(RedisServerFixture redis) : IA
 
         Assert.Equal("fresh", item.Name);
         Assert.Equal("fresh", seen.GetProperty("value").GetProperty("Name").GetString());
+    }
+
+    private static ServiceProvider Build(string configuration, Action<MessagePackSerializerOptions>? configure = null)
+    {
+        var services = new ServiceCollection();
+        // The first call waits for the connection; on a loaded CI machine that can pass the engine's default 500 ms L2
+        // timeout, after which the engine keeps the value in L1 only, by design. These tests are about the bytes other
+        // languages see, so both timeouts are generous.
+        services.AddHybridCacheKit(o =>
+            {
+                o.L2Format = HybridCacheL2Format.Plain;
+                o.DistributedCacheTimeout = TimeSpan.FromSeconds(10);
+            })
+            .AddMessagePackSerializer(configure)
+            .AddStackExchangeRedis(o =>
+            {
+                o.Configuration = configuration;
+                o.ValueLayout = RedisValueLayout.PlainString;
+                o.OperationTimeout = TimeSpan.FromSeconds(5);
+            });
+        return services.BuildServiceProvider();
     }
 
     public sealed class Item

@@ -72,6 +72,18 @@ public static class MessagePackFormatters
     /// <summary>The tick count (100 ns units) as an integer.</summary>
     public static IMessagePackFormatter<TimeSpan> TimeSpan => TimeSpanFormatter.Instance;
 
+    /// <summary>An integer when the value fits int 64 or uint 64, otherwise a string of its decimal digits.</summary>
+    public static IMessagePackFormatter<Int128> Int128 => Int128Formatter.Instance;
+
+    /// <summary>An integer when the value fits uint 64, otherwise a string of its decimal digits.</summary>
+    public static IMessagePackFormatter<UInt128> UInt128 => UInt128Formatter.Instance;
+
+    /// <summary>An integer when the value fits int 64 or uint 64, otherwise a string of at most 4,300 decimal digits.</summary>
+    public static IMessagePackFormatter<System.Numerics.BigInteger> BigInteger => BigIntegerFormatter.Instance;
+
+    /// <summary>float 32, which holds every Half exactly.</summary>
+    public static IMessagePackFormatter<Half> Half => HalfFormatter.Instance;
+
     /// <summary>The enum's underlying integer.</summary>
     /// <typeparam name="T">The enum.</typeparam>
     /// <returns>The formatter.</returns>

@@ -128,10 +128,23 @@ internal sealed class CharFormatter : IMessagePackFormatter<char>
 
     public char Deserialize(ref MessagePackReader reader)
     {
-        var value = reader.ReadString();
-        return value is { Length: 1 }
-            ? value[0]
-            : throw new MessagePackSerializationException($"Expected a one-character string for a Char but found {(value is null ? "nil" : $"{value.Length} characters")}.");
+        // One UTF-16 char is 1 to 3 UTF-8 bytes: the length is checked before decoding, so a long string costs nothing.
+        var start = reader.Consumed;
+        if (reader.TryReadNil())
+        {
+            throw new MessagePackSerializationException($"Expected a one-character string for a Char at offset {start} but found nil.");
+        }
+
+        var utf8 = reader.ReadStringSpan();
+        Span<char> decoded = stackalloc char[2];
+        if (utf8.Length is 0 or > 3
+            || System.Text.Unicode.Utf8.ToUtf16(utf8, decoded, out _, out var written, replaceInvalidSequences: false) != System.Buffers.OperationStatus.Done
+            || written != 1)
+        {
+            throw new MessagePackSerializationException($"Expected a one-character string for a Char at offset {start} but found {utf8.Length} UTF-8 bytes that are not one valid character.");
+        }
+
+        return decoded[0];
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
@@ -24,6 +25,10 @@ internal sealed record ContractMember(
 [RequiresUnreferencedCode(ReflectionFormatters.Message)]
 internal sealed class ObjectContract
 {
+    // System.Private.CoreLib; the other runtime libraries (ECMA key); System.Text.Json and friends; ASP.NET Core and
+    // Microsoft.Extensions; the older Microsoft key.
+    private static readonly HashSet<string> s_libraryKeyTokens = ["7cec85d7bea7798e", "b03f5f7f11d50a3a", "cc7b13ffcd2ddd51", "adb9793829ddae60", "31bf3856ad364e35"];
+
     private ObjectContract(Type type, bool arrayLayout, ContractMember[] members, ConstructorInfo? constructor)
     {
         Type = type;
@@ -41,12 +46,28 @@ internal sealed class ObjectContract
     /// <summary>The constructor with parameters to call, or null for the parameterless one.</summary>
     public ConstructorInfo? Constructor { get; }
 
+    /// <summary>
+    /// Rejects the types a member-by-member mapping would write and read back wrong, so the factory declines them and
+    /// the next serializer takes them: mapped by their public members, a <c>List&lt;T&gt;</c> subclass would keep only
+    /// its Capacity, and a <c>TimeOnly</c> would lose its sub-microsecond ticks.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The type cannot be mapped; the message says why.</exception>
     public static void ThrowIfNotMappable(Type type)
     {
         if (type == typeof(object) || type.IsInterface || type.IsAbstract || type.IsPointer || type.IsByRef
             || type.IsGenericTypeDefinition || typeof(Delegate).IsAssignableFrom(type) || type.IsByRefLike)
         {
             throw new NotSupportedException($"'{type}' cannot be mapped to MessagePack: object, interfaces other than the collection ones, abstract classes, delegates and pointers are not supported.");
+        }
+
+        if (typeof(IEnumerable).IsAssignableFrom(type))
+        {
+            throw new NotSupportedException($"'{type}' is a collection type the MessagePack mapping does not know (it knows arrays, List<T>, HashSet<T>, Dictionary<TKey, TValue> and their interfaces); mapped by its members it would lose its elements.");
+        }
+
+        if (IsLibraryType(type) && !(type.IsGenericType && type.GetGenericTypeDefinition() == typeof(KeyValuePair<,>)) && !typeof(ITuple).IsAssignableFrom(type))
+        {
+            throw new NotSupportedException($"'{type}' is a .NET library type without a MessagePack formatter; its public members need not hold its whole value, so it is not mapped member by member.");
         }
     }
 
@@ -106,6 +127,11 @@ internal sealed class ObjectContract
             members.Add(new ContractMember(name, memberType, key, get, set, parameter, initOnly || required));
         }
 
+        if (members.Count == 0)
+        {
+            throw new NotSupportedException($"'{type}' has no public member that can be written and read back (a settable property or field, or one matched by a constructor parameter); it would be written as an empty {(arrayLayout ? "array" : "map")} and read back as a default instance.");
+        }
+
         Validate(type, arrayLayout, members);
         return new ObjectContract(type, arrayLayout, [.. members], constructor);
     }
@@ -138,6 +164,13 @@ internal sealed class ObjectContract
             ? best
             : throw new NotSupportedException($"'{type}' has no public parameterless constructor and no public constructor whose parameters all match public properties or fields (by name, ignoring case, and type).");
     }
+
+    /// <summary>
+    /// Whether <paramref name="type"/> ships with .NET or ASP.NET Core (signed with one of their keys). Those types keep
+    /// their state in private fields; only tuples and KeyValuePair are known to be exactly their public members.
+    /// </summary>
+    private static bool IsLibraryType(Type type)
+        => type.Assembly.GetName().GetPublicKeyToken() is { Length: 8 } token && s_libraryKeyTokens.Contains(Convert.ToHexStringLower(token));
 
     private static bool Matches(ParameterInfo parameter, string memberName, Type memberType)
         => parameter.ParameterType == memberType && string.Equals(parameter.Name, memberName, StringComparison.OrdinalIgnoreCase);

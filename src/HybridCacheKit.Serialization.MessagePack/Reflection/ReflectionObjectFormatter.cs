@@ -24,7 +24,7 @@ internal sealed class ReflectionObjectFormatter<T> : IMessagePackFormatter<T>, I
     {
         _arrayLayout = contract.ArrayLayout;
         _constructor = contract.Constructor;
-        _parameterDefaults = [.. (contract.Constructor?.GetParameters() ?? []).Select(p => p.ParameterType.IsValueType ? Activator.CreateInstance(p.ParameterType) : null)];
+        _parameterDefaults = [.. (contract.Constructor?.GetParameters() ?? []).Select(DefaultArgument)];
         _members = [.. contract.Members.Select(m => new Slot(
             m,
             Encoding.UTF8.GetBytes(m.Name),
@@ -175,6 +175,25 @@ internal sealed class ReflectionObjectFormatter<T> : IMessagePackFormatter<T>, I
         }
 
         return (T)instance;
+    }
+
+    /// <summary>
+    /// What a payload without the parameter's member passes: the parameter's default value when it has one (as a C#
+    /// caller leaving the argument out would; the generator emits the same value), else default(T).
+    /// </summary>
+    private static object? DefaultArgument(ParameterInfo parameter)
+    {
+        var type = parameter.ParameterType;
+        var value = parameter.HasDefaultValue ? parameter.DefaultValue : null;
+        if (value is null or DBNull || value == Missing.Value)
+        {
+            // "= default" of a struct, or no default at all.
+            return type.IsValueType && Nullable.GetUnderlyingType(type) is null ? Activator.CreateInstance(type) : null;
+        }
+
+        // Metadata keeps an enum's default as its underlying integer.
+        var enumType = Nullable.GetUnderlyingType(type) ?? type;
+        return enumType.IsEnum && value.GetType() != enumType ? Enum.ToObject(enumType, value) : value;
     }
 
     private sealed record Slot(ContractMember Member, byte[] Utf8Name, byte[] EncodedKey, IBoxedFormatter Formatter);

@@ -40,6 +40,10 @@ internal static class FormatterResolver
         [typeof(DateTime)] = DateTimeFormatter.Instance,
         [typeof(DateTimeOffset)] = DateTimeOffsetFormatter.Instance,
         [typeof(TimeSpan)] = TimeSpanFormatter.Instance,
+        [typeof(Int128)] = Int128Formatter.Instance,
+        [typeof(UInt128)] = UInt128Formatter.Instance,
+        [typeof(System.Numerics.BigInteger)] = BigIntegerFormatter.Instance,
+        [typeof(Half)] = HalfFormatter.Instance,
     };
 
     /// <summary>The formatter of a primitive the package knows, or null.</summary>
@@ -75,7 +79,7 @@ internal static class FormatterResolver
     }
 
     [UnconditionalSuppressMessage("Trimming", "IL2026:RequiresUnreferencedCode",
-        Justification = "Reached only when MessagePackFeatures.IsReflectionEnabled is true: never in native AOT, and apps that trim set the feature switch to false so the trimmer removes this path. Types that must survive trimming use [GenerateMessagePack].")]
+        Justification = "Reached only when MessagePackFeatures.IsReflectionEnabled is true: never in native AOT, and in apps published trimmed the package's buildTransitive .targets sets the feature switch to false so the trimmer removes this path (unless the app opts out). Types that must survive trimming use [GenerateMessagePack].")]
     [UnconditionalSuppressMessage("AOT", "IL3050:RequiresDynamicCode",
         Justification = "Reached only when RuntimeFeature.IsDynamicCodeSupported is true (see MessagePackFeatures.IsReflectionEnabled).")]
     private static IMessagePackFormatter<T>? FromReflection<T>(out FormatterOrigin origin, out string? reason)

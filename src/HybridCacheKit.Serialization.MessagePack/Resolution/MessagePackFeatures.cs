@@ -7,9 +7,9 @@ namespace HybridCacheKit.Serialization.MessagePack.Resolution;
 internal static class MessagePackFeatures
 {
     /// <summary>
-    /// The AppContext switch name. Set it to false (for example with
-    /// <c>&lt;RuntimeHostConfigurationOption Include="…" Value="false" Trim="true" /&gt;</c>) in a trimmed app so the
-    /// trimmer removes the reflection path; native AOT turns the path off on its own.
+    /// The AppContext switch name. The package's buildTransitive .targets sets it to false (a
+    /// <c>&lt;RuntimeHostConfigurationOption Include="…" Value="false" Trim="true" /&gt;</c>) in apps published trimmed,
+    /// so the trimmer removes the reflection path; native AOT turns the path off on its own.
     /// </summary>
     public const string ReflectionSwitchName = "HybridCacheKit.Serialization.MessagePack.IsReflectionEnabled";
 

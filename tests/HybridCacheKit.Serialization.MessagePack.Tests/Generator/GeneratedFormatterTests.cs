@@ -39,6 +39,40 @@ public sealed class GeneratedFormatterTests
         Assert.Equal(FormatterOrigin.Generated, origin);
     }
 
+    /// <summary>
+    /// What docs/messagepack.md says needs the reflection fallback as the cached type (declined when it is off): any
+    /// collection not registered beside an annotated type, and collections, enums and nullables of built-in types.
+    /// </summary>
+    public static TheoryData<Type> TypesThatNeedTheFallback() =>
+    [
+        typeof(HashSet<GenOrder>), typeof(Dictionary<int, GenOrder>), typeof(List<List<GenOrder>>), typeof(GenOrder[][]),
+        typeof(IDictionary<int, GenOrder>), typeof(List<int>), typeof(Dictionary<string, string>), typeof(int[]), typeof(Status), typeof(int?),
+    ];
+
+    [Theory]
+    [MemberData(nameof(TypesThatNeedTheFallback))]
+    public void Find_CollectionNotRegisteredBesideAnAnnotatedType_ReflectionFallback(Type type)
+    {
+        var origin = (FormatterOrigin)typeof(GeneratedFormatterTests).GetMethod(nameof(OriginOf), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            .MakeGenericMethod(type).Invoke(null, null)!;
+
+        Assert.Equal(FormatterOrigin.Reflection, origin);
+    }
+
+    [Theory]
+    [InlineData(typeof(int))]
+    [InlineData(typeof(decimal))]
+    [InlineData(typeof(Guid))]
+    [InlineData(typeof(DateTime))]
+    [InlineData(typeof(Int128))]
+    public void Find_BuiltInScalar_NoFallbackNeeded(Type type)
+    {
+        var origin = (FormatterOrigin)typeof(GeneratedFormatterTests).GetMethod(nameof(OriginOf), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            .MakeGenericMethod(type).Invoke(null, null)!;
+
+        Assert.Equal(FormatterOrigin.BuiltIn, origin);
+    }
+
     [Fact]
     public void Serialize_CollectionsOfAnnotatedTypes_SameBytesAsReflectionAndRoundTrip()
     {
@@ -94,6 +128,35 @@ public sealed class GeneratedFormatterTests
         Assert.Equal([1, -2, int.MaxValue], Mp.RoundTrip(numbers).Items);
         Assert.Equal(pair, Mp.RoundTrip(pair));
         Assert.Equal(page.Items, Mp.RoundTrip(catalog).Customers.Items);
+    }
+
+    /// <summary>Types whose flattened names collided (Collide.B_C and Collide_B.C) and types with keyword-named members.</summary>
+    public static TheoryData<Type> EdgeCaseTypes() => [typeof(Mapping.Collide.B_C), typeof(Mapping.Collide_B.C), typeof(GenKeywords), typeof(GenKeywordRecord)];
+
+    [Theory]
+    [MemberData(nameof(EdgeCaseTypes))]
+    public void Find_EdgeCaseNamedType_GeneratedFormatterNotReflection(Type type)
+    {
+        var origin = (FormatterOrigin)typeof(GeneratedFormatterTests).GetMethod(nameof(OriginOf), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            .MakeGenericMethod(type).Invoke(null, null)!;
+
+        Assert.Equal(FormatterOrigin.Generated, origin);
+    }
+
+    [Fact]
+    public void Serialize_EdgeCaseNamedTypes_SameBytesAsReflectionAndRoundTrip()
+    {
+        var keywords = new GenKeywords { @class = 3, @event = "e", @namespace = "n" };
+        var record = new GenKeywordRecord(4, "f");
+
+        Assert.Equal(ReflectionBytes(keywords), Mp.Serialize(keywords));
+        Assert.Equal(ReflectionBytes(record), Mp.Serialize(record));
+        Assert.Equal("83a5636c61737303a96e616d657370616365a16ea56576656e74a165", Mp.ToHex(keywords));
+        var copy = Mp.RoundTrip(keywords);
+        Assert.Equal((3, "e", "n"), (copy.@class, copy.@event, copy.@namespace));
+        Assert.Equal(record, Mp.RoundTrip(record));
+        Assert.Equal(5, Mp.RoundTrip(new Mapping.Collide.B_C { X = 5 }).X);
+        Assert.Equal("y", Mp.RoundTrip(new Mapping.Collide_B.C { Y = "y" }).Y);
     }
 
     [Fact]

@@ -28,6 +28,65 @@ public sealed class GeneratorDiagnosticsTests
     }
 
     [Fact]
+    public void Run_ConstructorDefaultsOfEveryLiteralKind_CompilingOutput()
+    {
+        var (diagnostics, generated, compilation) = Run("""
+            using HybridCacheKit.Serialization.MessagePack;
+            namespace Demo;
+            public enum E : short { A = 1 }
+            [GenerateMessagePack] public sealed record Defaults(
+                float F = float.MaxValue, double D = -double.Epsilon, decimal M = decimal.MinValue, sbyte S = -128, short Sh = short.MinValue,
+                int I = int.MinValue, long L = long.MinValue, E En = (E)(-3), E? NullableEnum = E.A, double Inf = double.NegativeInfinity,
+                float Nan = float.NaN, string? N = null, uint U = uint.MaxValue, byte B = 255, char C = '\0', char Q = '\'', string T = "tab\t\"\\",
+                System.DateTime When = default, int? Maybe = null, bool No = false);
+            """);
+
+        Assert.Empty(diagnostics);
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        var formatter = Assert.Single(generated, s => s.Contains("class Demo_Defaults_MessagePackFormatter", StringComparison.Ordinal));
+        Assert.Contains("(decimal)(-79228162514264337593543950335M)", formatter, StringComparison.Ordinal);
+        Assert.Contains("(global::Demo.E)(-3)", formatter, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_KeywordNamedMembersAndTypes_CompilingOutput()
+    {
+        // Before: "value.class" and "{ int = v0 }" were emitted, which do not compile.
+        var (diagnostics, generated, compilation) = Run("""
+            using HybridCacheKit.Serialization.MessagePack;
+            namespace Demo.@event;
+            [GenerateMessagePack] public sealed class @class { public int @int { get; set; } public string @return = ""; public required string @namespace { get; init; } public @class? @this { get; set; } }
+            [GenerateMessagePack] public sealed record Rec(int @default, string @for, int @value);
+            [GenerateMessagePack, MessagePackArrayLayout] public sealed class Arr { [MessagePackKey(0)] public int @if { get; init; } [MessagePackKey(1)] public long @readonly { get; set; } }
+            """);
+
+        Assert.Empty(diagnostics);
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        Assert.Contains(generated, s => s.Contains("value.@int", StringComparison.Ordinal) && s.Contains("@namespace = v", StringComparison.Ordinal));
+        Assert.Equal(4, generated.Length);
+    }
+
+    [Fact]
+    public void Run_TypesWhoseNamesDifferOnlyInDotsAndUnderscores_EachGetsAFormatter()
+    {
+        // A.B_C and A_B.C both became A_B_C_MessagePackFormatter, and one of them was silently dropped.
+        var (diagnostics, generated, compilation) = Run("""
+            using HybridCacheKit.Serialization.MessagePack;
+            namespace A { [GenerateMessagePack] public sealed class B_C { public int X { get; set; } } }
+            namespace A_B { [GenerateMessagePack] public sealed class C { public string Y { get; set; } = ""; } }
+            namespace A { public sealed class B { [GenerateMessagePack] public sealed class C { public long Z { get; set; } } } }
+            """);
+
+        Assert.Empty(diagnostics);
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        Assert.Equal(4, generated.Length);
+        var registration = Assert.Single(generated, s => s.Contains("ModuleInitializer", StringComparison.Ordinal));
+        Assert.Contains("RegisterGenerated<global::A.B_C>", registration, StringComparison.Ordinal);
+        Assert.Contains("RegisterGenerated<global::A_B.C>", registration, StringComparison.Ordinal);
+        Assert.Contains("RegisterGenerated<global::A.B.C>", registration, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Run_MemberOfUnsupportedType_ReportsHckmp001()
     {
         var (diagnostics, generated, _) = Run("""
@@ -52,6 +111,47 @@ public sealed class GeneratorDiagnosticsTests
             """);
 
         Assert.Equal(["HCKMP002", "HCKMP002"], diagnostics.Select(d => d.Id).Order());
+    }
+
+    [Fact]
+    public void Run_MembersOfCollectionsAndLibraryTypesWithoutAFormatter_ReportsHckmp001()
+    {
+        var (diagnostics, generated, _) = Run("""
+            using System.Collections.Generic;
+            using System.Collections.Immutable;
+            using HybridCacheKit.Serialization.MessagePack;
+            [GenerateMessagePack] public sealed class Holder
+            {
+                public LinkedList<int>? Linked { get; set; }
+                public ImmutableArray<int> Immutable { get; set; }
+                public Queue<string>? Queue { get; set; }
+                public IntList? Derived { get; set; }
+                public System.TimeOnly At { get; set; }
+            }
+            public sealed class IntList : List<int>;
+            """);
+
+        Assert.Equal(["HCKMP001", "HCKMP001", "HCKMP001", "HCKMP001", "HCKMP001"], diagnostics.Select(d => d.Id));
+        Assert.Empty(generated);
+    }
+
+    [Fact]
+    public void Run_MarkedCollectionOrTypeWithNothingToWrite_ReportsHckmp002()
+    {
+        // Before: a marked List<int> subclass got a formatter that wrote only Capacity, and read back empty.
+        var (diagnostics, generated, _) = Run("""
+            using System.Collections.Generic;
+            using HybridCacheKit.Serialization.MessagePack;
+            [GenerateMessagePack] public sealed class IntList : List<int>;
+            [GenerateMessagePack] public sealed class Lookup : Dictionary<string, int>;
+            [GenerateMessagePack] public sealed class Empty;
+            [GenerateMessagePack] public sealed class Computed { public int Twice => 2; }
+            """);
+
+        Assert.Equal(["HCKMP002", "HCKMP002", "HCKMP002", "HCKMP002"], diagnostics.Select(d => d.Id));
+        Assert.Contains(diagnostics, d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains("IEnumerable", StringComparison.Ordinal));
+        Assert.Contains(diagnostics, d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Contains("empty map", StringComparison.Ordinal));
+        Assert.Empty(generated);
     }
 
     [Fact]

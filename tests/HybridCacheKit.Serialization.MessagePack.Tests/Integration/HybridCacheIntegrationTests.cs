@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Collections.Immutable;
 using HybridCacheKit.Serialization.MessagePack.Tests.Mapping;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
@@ -34,6 +35,33 @@ public sealed class HybridCacheIntegrationTests
     }
 
     [Fact]
+    public async Task GetOrCreate_TypesMessagePackDeclines_SecondInstanceReadsExactValueThroughJson()
+    {
+        var l2 = new ServiceCollection().AddDistributedMemoryCache().BuildServiceProvider().GetRequiredService<IDistributedCache>();
+        await using var first = Build(l2);
+        await using var second = Build(l2);
+        var list = new DeclinedTypeTests.IntList { 1, 2, 3 };
+        var holder = new DeclinedTypeTests.HoldsLinkedList { Id = 7, Items = new([4, 5]) };
+        var immutable = ImmutableArray.Create("a", "b");
+
+        await first.GetRequiredService<HybridCache>().SetAsync("list", list);
+        await first.GetRequiredService<HybridCache>().SetAsync("holder", holder);
+        await first.GetRequiredService<HybridCache>().SetAsync("immutable", immutable);
+        var cache = second.GetRequiredService<HybridCache>();
+        var listCopy = await cache.GetOrCreateAsync("list", _ => ValueTask.FromResult(new DeclinedTypeTests.IntList()));
+        var holderCopy = await cache.GetOrCreateAsync("holder", _ => ValueTask.FromResult(new DeclinedTypeTests.HoldsLinkedList()));
+        var immutableCopy = await cache.GetOrCreateAsync("immutable", _ => ValueTask.FromResult(ImmutableArray<string>.Empty));
+
+        // The MessagePack factory declined them, so the engine's JSON fallback wrote them, and read them back exactly.
+        Assert.Equal("[1,2,3]"u8.ToArray(), EnvelopePayload(await l2.GetAsync("list"), "list"));
+        Assert.Equal((byte)'{', EnvelopePayload(await l2.GetAsync("holder"), "holder")[0]);
+        Assert.Equal([1, 2, 3], listCopy);
+        Assert.Equal(7, holderCopy.Id);
+        Assert.Equal([4, 5], holderCopy.Items);
+        Assert.Equal(["a", "b"], immutableCopy.ToArray());
+    }
+
+    [Fact]
     public async Task Set_StringValue_KeepsBuiltInUtf8()
     {
         var l2 = new ServiceCollection().AddDistributedMemoryCache().BuildServiceProvider().GetRequiredService<IDistributedCache>();
@@ -42,6 +70,22 @@ public sealed class HybridCacheIntegrationTests
         await services.GetRequiredService<HybridCache>().SetAsync("s", "plain text");
 
         Assert.Equal("plain text"u8.ToArray(), EnvelopePayload(await l2.GetAsync("s"), "s"));
+    }
+
+    [Fact]
+    public async Task Set_StringAndBytesWithEncodeOption_MessagePackStrAndBinReadBack()
+    {
+        var l2 = new ServiceCollection().AddDistributedMemoryCache().BuildServiceProvider().GetRequiredService<IDistributedCache>();
+        await using var first = Build(l2, o => o.EncodeStringAndByteArrayValues = true);
+        await using var second = Build(l2, o => o.EncodeStringAndByteArrayValues = true);
+
+        await first.GetRequiredService<HybridCache>().SetAsync("s", "Zoë");
+        await first.GetRequiredService<HybridCache>().SetAsync("b", new byte[] { 1, 2 });
+
+        Assert.Equal(Hex.Parse("a4 5a6fc3ab"), EnvelopePayload(await l2.GetAsync("s"), "s"));
+        Assert.Equal(Hex.Parse("c402 0102"), EnvelopePayload(await l2.GetAsync("b"), "b"));
+        Assert.Equal("Zoë", await second.GetRequiredService<HybridCache>().GetOrCreateAsync("s", _ => ValueTask.FromResult("factory")));
+        Assert.Equal([1, 2], await second.GetRequiredService<HybridCache>().GetOrCreateAsync("b", _ => ValueTask.FromResult(Array.Empty<byte>())));
     }
 
     [Fact]
@@ -67,11 +111,11 @@ public sealed class HybridCacheIntegrationTests
         Assert.Equal("MaxCollectionLength", ex.ParamName);
     }
 
-    private static ServiceProvider Build(IDistributedCache l2)
+    private static ServiceProvider Build(IDistributedCache l2, Action<MessagePackSerializerOptions>? configure = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton(l2);
-        services.AddHybridCacheKit().AddMessagePackSerializer();
+        services.AddHybridCacheKit().AddMessagePackSerializer(configure);
         return services.BuildServiceProvider();
     }
 

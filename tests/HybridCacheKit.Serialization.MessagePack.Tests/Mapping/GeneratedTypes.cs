@@ -118,3 +118,33 @@ public sealed class GenCatalog
 
     public GenPage<GenCustomer> Customers { get; set; } = new();
 }
+
+/// <summary>A positional record with constructor defaults of every literal kind (its reflected twin is <see cref="WithDefaults"/>).</summary>
+[GenerateMessagePack]
+public sealed record GenWithDefaults(
+    int A,
+    int B = 5,
+    string C = "x \"q\"\n",
+    Status S = Status.Shipped,
+    decimal D = 1.25m,
+    double E = double.NaN,
+    float F = -0.5f,
+    long L = long.MinValue,
+    int? N = 3,
+    char Ch = 'q',
+    string? Z = null,
+    Guid G = default,
+    Big Huge = Big.Huge,
+    ulong U = ulong.MaxValue,
+    bool Flag = true);
+
+/// <summary>Array layout: the parameter whose member has no key gets its default, not default(T).</summary>
+[GenerateMessagePack]
+[MessagePackArrayLayout]
+public sealed class GenCompactWithDefaults(int id, string label = "none")
+{
+    [MessagePackKey(0)]
+    public int Id { get; } = id;
+
+    public string Label { get; } = label;
+}

@@ -207,6 +207,81 @@ public sealed class RoundTripTests
     }
 
     [Fact]
+    public void Deserialize_ConstructorRejectsValue_OneExceptionTypeCarryingTheConstructorsException()
+    {
+        // {"Quantity": -1}
+        var ex = Assert.Throws<MessagePackSerializationException>(() => Mp.Deserialize<Validated>(Hex.Parse("81 a8 5175616e74697479 ff")));
+
+        // The constructor's own exception, not reflection's TargetInvocationException around it; no inner exception
+        // would mean the codec rejected the bytes.
+        Assert.IsType<ArgumentOutOfRangeException>(ex.InnerException);
+        Assert.Contains("ArgumentOutOfRangeException", ex.Message, StringComparison.Ordinal);
+        Assert.Null(Assert.Throws<MessagePackSerializationException>(() => Mp.Deserialize<Validated>(Hex.Parse("81 a8 5175616e74697479 c1"))).InnerException);
+    }
+
+    [Fact]
+    public void Factory_EncodeStringAndByteArrayValues_StrAndBin()
+    {
+        var factory = new MessagePackHybridCacheSerializerFactory(new MessagePackSerializerOptions { EncodeStringAndByteArrayValues = true });
+
+        Assert.Equal("a161", Convert.ToHexStringLower(Bytes(Mp.Serializer<string>(factory), "a")));
+        Assert.Equal("c0", Convert.ToHexStringLower(Bytes(Mp.Serializer<string>(factory), null!)));
+        Assert.Equal("c40107", Convert.ToHexStringLower(Bytes(Mp.Serializer<byte[]>(factory), [7])));
+        Assert.Equal("é", Mp.Deserialize<string>(Hex.Parse("a2 c3a9"), factory));
+        Assert.Throws<MessagePackSerializationException>(() => Mp.Deserialize<string>("x"u8.ToArray(), factory));
+        Assert.True(factory.Options.EncodeStringAndByteArrayValues);
+        Assert.Throws<InvalidOperationException>(() => factory.Options.EncodeStringAndByteArrayValues = false);
+
+        static byte[] Bytes<T>(Microsoft.Extensions.Caching.Hybrid.IHybridCacheSerializer<T> serializer, T value)
+        {
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            serializer.Serialize(value, buffer);
+            return buffer.WrittenSpan.ToArray();
+        }
+    }
+
+    [Theory]
+    [InlineData('a', "a161")]
+    [InlineData('ж', "a2d0b6")]
+    [InlineData('€', "a3e282ac")]
+    [InlineData('\0', "a100")]
+    public void RoundTrip_Char_OneCharacterString(char value, string hex)
+    {
+        Assert.Equal(hex, Mp.ToHex(value));
+        Assert.Equal(value, Mp.RoundTrip(value));
+    }
+
+    [Theory]
+    [InlineData("a0")]              // ""
+    [InlineData("a26162")]          // "ab"
+    [InlineData("a4f09f9880")]      // one code point, but a surrogate pair
+    [InlineData("a2c328")]          // invalid UTF-8
+    [InlineData("a3eda080")]        // an encoded lone surrogate
+    [InlineData("c0")]              // nil
+    [InlineData("01")]              // not a string
+    public void Deserialize_CharFromAnythingButOneCharacter_MessagePackException(string hex)
+        => Assert.Throws<MessagePackSerializationException>(() => Mp.Deserialize<char>(Hex.Parse(hex)));
+
+    [Fact]
+    public void Deserialize_CharFromLongString_RejectedWithoutDecodingIt()
+    {
+        // A 4 MiB str where a char belongs: refused on its length, instead of decoding 8 MiB of UTF-16 first.
+        var bytes = new byte[5 + (4 << 20)];
+        bytes[0] = 0xdb;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(1), 4 << 20);
+        bytes.AsSpan(5).Fill((byte)'a');
+        var serializer = Mp.Serializer<char>();
+        var input = new System.Buffers.ReadOnlySequence<byte>(bytes);
+        Assert.Throws<MessagePackSerializationException>(() => serializer.Deserialize(input));
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Throws<MessagePackSerializationException>(() => serializer.Deserialize(input));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.InRange(allocated, 0, 64 * 1024);
+    }
+
+    [Fact]
     public void Serialize_ReferenceCycle_ThrowsAtMaxDepth()
     {
         var cycle = new Cyclic();

@@ -165,3 +165,29 @@ public sealed class Cyclic
 {
     public Cyclic? Next { get; set; }
 }
+
+/// <summary>Its constructor validates, as domain types do.</summary>
+public sealed class Validated
+{
+    public Validated(int quantity) => Quantity = quantity >= 0 ? quantity : throw new ArgumentOutOfRangeException(nameof(quantity), quantity, "must not be negative");
+
+    public int Quantity { get; }
+}
+
+/// <summary>The reflected twin of <see cref="GenWithDefaults"/>.</summary>
+public sealed record WithDefaults(
+    int A,
+    int B = 5,
+    string C = "x \"q\"\n",
+    Status S = Status.Shipped,
+    decimal D = 1.25m,
+    double E = double.NaN,
+    float F = -0.5f,
+    long L = long.MinValue,
+    int? N = 3,
+    char Ch = 'q',
+    string? Z = null,
+    Guid G = default,
+    Big Huge = Big.Huge,
+    ulong U = ulong.MaxValue,
+    bool Flag = true);

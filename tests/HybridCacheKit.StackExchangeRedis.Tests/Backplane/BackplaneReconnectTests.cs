@@ -1,7 +1,7 @@
-using System.Globalization;
 using HybridCacheKit.Diagnostics;
 using HybridCacheKit.StackExchangeRedis.Internal;
 using HybridCacheKit.StackExchangeRedis.Tests.MultiNode;
+using SubscriptionCut = HybridCacheKit.StackExchangeRedis.Tests.Resilience.SubscriptionCut;
 using HybridCacheKit.TestUtilities.Redis;
 using Microsoft.Extensions.Caching.Hybrid;
 
@@ -61,17 +61,15 @@ public sealed class BackplaneReconnectTests
         using var raw = server.CreateClient();
 
         // Cut B's subscription connection and keep it from coming back: no new connection is accepted for now.
-        var clients = ClientList(raw);
-        var subscription = Assert.Single(clients, c => c["name"] == "hck-node-b" && int.Parse(c["sub"], CultureInfo.InvariantCulture) > 0);
-        Assert.Equal("OK", raw.Execute("CONFIG", "SET", "maxclients", (clients.Count - 1).ToString(CultureInfo.InvariantCulture)).Text);
-        Assert.Equal(1, raw.Execute("CLIENT", "KILL", "ID", subscription["id"]).Integer);
-        await Eventually.TrueAsync(() => !b.Backplane!.IsConnected, s_bound, "B did not notice its subscription was cut");
+        using (SubscriptionCut.Start(raw, "hck-node-b"))
+        {
+            await Eventually.TrueAsync(() => !b.Backplane!.IsConnected, s_bound, "B did not notice its subscription was cut");
 
-        // Redis itself is fine: A invalidates the tag in L2 and announces it, but B cannot hear it.
-        await a.Cache.RemoveByTagAsync("t");
-        Assert.Equal(0, b.MessagesReceived);
+            // Redis itself is fine: A invalidates the tag in L2 and announces it, but B cannot hear it.
+            await a.Cache.RemoveByTagAsync("t");
+            Assert.Equal(0, b.MessagesReceived);
+        }
 
-        Assert.Equal("OK", raw.Execute("CONFIG", "SET", "maxclients", "10000").Text);
         await Eventually.TrueAsync(() => b.Backplane!.IsConnected, s_bound, "B did not resubscribe");
 
         Assert.Equal("new", await GetAsync(b, "k", "new", "t"));
@@ -132,13 +130,6 @@ public sealed class BackplaneReconnectTests
             () => raw.Execute("PUBSUB", "CHANNELS", instanceName + "*").Items!.Select(i => i.Text).Order().SequenceEqual(expected),
             s_bound,
             "the channels were not resubscribed");
-    }
-
-    private static List<Dictionary<string, string>> ClientList(RespClient raw)
-    {
-        var text = raw.Execute("CLIENT", "LIST").Text ?? throw new InvalidOperationException("CLIENT LIST returned nothing.");
-        return [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(line => line.Split(' ').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : string.Empty))];
     }
 
     private static async Task<string> GetAsync(CacheNode node, string key, string factoryValue, params string[] tags)

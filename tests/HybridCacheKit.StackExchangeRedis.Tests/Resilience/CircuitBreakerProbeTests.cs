@@ -19,11 +19,7 @@ public sealed class CircuitBreakerProbeTests
     {
         await using var server = await RedisServer.StartAsync();
         using var connection = Connect(server);
-        var key = "probe:" + Guid.NewGuid();
-        await connection.ExecuteAsync("set", key, static (db, k) => db.StringSetAsync(k, "v"), CancellationToken.None);
-
-        await TripAsync(server, connection, key);
-        await Task.Delay(BreakDuration * 2);
+        var key = await TripThenWaitOutTheBreakAsync(server, connection);
         server.Pause();
         try
         {
@@ -44,11 +40,7 @@ public sealed class CircuitBreakerProbeTests
     {
         await using var server = await RedisServer.StartAsync();
         using var connection = Connect(server);
-        var key = "probe:" + Guid.NewGuid();
-        await connection.ExecuteAsync("set", key, static (db, k) => db.StringSetAsync(k, "v"), CancellationToken.None);
-
-        await TripAsync(server, connection, key);
-        await Task.Delay(BreakDuration * 2);
+        var key = await TripThenWaitOutTheBreakAsync(server, connection);
 
         // The probe: HGETALL on a string is WRONGTYPE. Redis answered, so it is reachable.
         await Assert.ThrowsAsync<RedisServerException>(() => connection.ExecuteAsync("hgetall", key, static (db, k) => db.HashGetAllAsync(k), CancellationToken.None));
@@ -66,9 +58,16 @@ public sealed class CircuitBreakerProbeTests
         CircuitBreakDuration = BreakDuration,
     });
 
-    /// <summary>Freezes the server until one call times out, which opens the breaker (threshold 1).</summary>
-    private static async Task TripAsync(RedisServer server, RedisConnection connection, string key)
+    /// <summary>
+    /// Stores a string key, freezes the server until one call times out (which opens the breaker: threshold 1), continues
+    /// it and waits out the break, so that the next call is the probe. Returns the key.
+    /// </summary>
+    private static async Task<string> TripThenWaitOutTheBreakAsync(RedisServer server, RedisConnection connection)
     {
+        var key = "probe:" + Guid.NewGuid();
+
+        // The first call also connects, which on a loaded machine can take longer than the 200 ms timeout.
+        await Eventually.WaitAsync(async () => await TrySetAsync(connection, key), TimeSpan.FromSeconds(10), "the connection did not come up");
         server.Pause();
         try
         {
@@ -80,10 +79,25 @@ public sealed class CircuitBreakerProbeTests
         {
             server.Resume();
         }
+
+        await Task.Delay(BreakDuration * 2);
+        return key;
     }
 
     private static async Task<string?> Get(RedisConnection connection, string key, CancellationToken token)
         => await connection.ExecuteAsync("get", key, static (db, k) => db.StringGetAsync(k), token);
+
+    private static async Task<bool> TrySetAsync(RedisConnection connection, string key)
+    {
+        try
+        {
+            return await connection.ExecuteAsync("set", key, static (db, k) => db.StringSetAsync(k, "v"), CancellationToken.None);
+        }
+        catch (RedisCacheUnavailableException)
+        {
+            return false;
+        }
+    }
 
     private static async Task<string?> TryGetAsync(RedisConnection connection, string key)
     {

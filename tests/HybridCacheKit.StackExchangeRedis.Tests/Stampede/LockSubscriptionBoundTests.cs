@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using HybridCacheKit.StackExchangeRedis.Internal;
 using HybridCacheKit.StackExchangeRedis.Tests.Resilience;
 using HybridCacheKit.TestUtilities.Redis;
@@ -31,13 +30,8 @@ public sealed class LockSubscriptionBoundTests
         using var raw = server.CreateClient();
 
         // Cut the multiplexer's subscription connection and keep it from coming back; commands still flow.
-        var clients = ClientList(raw);
-        var subscription = Assert.Single(clients, c => c["name"] == "hck-lock-bound" && int.Parse(c["sub"], CultureInfo.InvariantCulture) > 0);
-        Assert.Equal("OK", raw.Execute("CONFIG", "SET", "maxclients", (clients.Count - 1).ToString(CultureInfo.InvariantCulture)).Text);
-        try
+        using (SubscriptionCut.Start(raw, "hck-lock-bound"))
         {
-            Assert.Equal(1, raw.Execute("CLIENT", "KILL", "ID", subscription["id"]).Integer);
-
             var watch = Stopwatch.StartNew();
             var lease = await distributedLock.TryAcquireAsync("k", CancellationToken.None);
             var took = watch.Elapsed;
@@ -46,10 +40,6 @@ public sealed class LockSubscriptionBoundTests
             Assert.False(distributedLock.NotificationsConfirmed);
             // One OperationTimeout for the subscription, one for the acquire, and slack for a loaded machine.
             Assert.True(took < (s_operationTimeout * 2) + TimeSpan.FromMilliseconds(500), $"the first acquire took {took.TotalMilliseconds:F0} ms");
-        }
-        finally
-        {
-            Assert.Equal("OK", raw.Execute("CONFIG", "SET", "maxclients", "10000").Text);
         }
     }
 
@@ -64,12 +54,5 @@ public sealed class LockSubscriptionBoundTests
         {
             return false;
         }
-    }
-
-    private static List<Dictionary<string, string>> ClientList(RespClient raw)
-    {
-        var text = raw.Execute("CLIENT", "LIST").Text ?? throw new InvalidOperationException("CLIENT LIST returned nothing.");
-        return [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(line => line.Split(' ').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : string.Empty))];
     }
 }

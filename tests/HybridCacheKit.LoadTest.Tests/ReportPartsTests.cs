@@ -109,13 +109,15 @@ public sealed class ReportPartsTests
     }
 
     [Fact]
-    public async Task PythonPeer_UsesTheSameHistogramBuckets()
+    public async Task PythonPeer_UsesTheSameHistogramBucketsAndPercentileRanks()
     {
         long[] values = [0, 1, 255, 256, 257, 511, 512, 1_000, 123_456, 9_999_999, 68_719_476_735, 99_999_999_999];
         var script = $$"""
             import importlib.util, json, sys
             spec = importlib.util.spec_from_file_location("peer", sys.argv[1]); peer = importlib.util.module_from_spec(spec); spec.loader.exec_module(peer)
-            print(json.dumps({"buckets": peer.BUCKETS, "index": [peer.bucket_of(v) for v in {{JsonSerializer.Serialize(values)}}], "high": [peer.highest_equivalent(i) for i in range(peer.BUCKETS)]}))
+            counts = [0] * peer.BUCKETS
+            for v in range(1, 1001): counts[peer.bucket_of(v)] += 1
+            print(json.dumps({"buckets": peer.BUCKETS, "index": [peer.bucket_of(v) for v in {{JsonSerializer.Serialize(values)}}], "high": [peer.highest_equivalent(i) for i in range(peer.BUCKETS)], "summary": peer.summary(counts)}))
             """;
         var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add("-c");
@@ -130,6 +132,20 @@ public sealed class ReportPartsTests
         Assert.Equal(LatencyHistogram.BucketCount, json.RootElement.GetProperty("buckets").GetInt32());
         Assert.Equal(values.Select(LatencyHistogram.IndexOf), json.RootElement.GetProperty("index").EnumerateArray().Select(e => e.GetInt32()));
         Assert.Equal(Enumerable.Range(0, LatencyHistogram.BucketCount).Select(LatencyHistogram.HighestEquivalentValue), json.RootElement.GetProperty("high").EnumerateArray().Select(e => e.GetInt64()));
+
+        // The same percentile ranks as the .NET summary, on the values 1..1,000 (p99.9 is the 999th value, not the 1,000th).
+        var histogram = new LatencyHistogram(stripes: 1);
+        for (var v = 1; v <= 1_000; v++)
+        {
+            histogram.Record(v);
+        }
+
+        var expected = LatencySummary.FromCounts(histogram.Snapshot());
+        var summary = json.RootElement.GetProperty("summary");
+        Assert.Equal(
+            [expected.Count, expected.P50Ns, expected.P90Ns, expected.P99Ns, expected.P999Ns, expected.MaxNs],
+            new[] { "count", "p50Ns", "p90Ns", "p99Ns", "p999Ns", "maxNs" }.Select(name => summary.GetProperty(name).GetInt64()));
+        Assert.Equal(LatencyHistogram.HighestEquivalentValue(LatencyHistogram.IndexOf(999)), summary.GetProperty("p999Ns").GetInt64());
     }
 
     [Fact]

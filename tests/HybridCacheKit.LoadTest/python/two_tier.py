@@ -13,7 +13,6 @@ Needs Debian's python3-redis (apt-get install -y python3-redis).
 import argparse
 import asyncio
 import json
-import math
 import os
 import platform
 import random
@@ -52,8 +51,9 @@ def summary(counts):
     mean = sum(highest_equivalent(i) * c for i, c in enumerate(counts) if c) / total
     mx = max(highest_equivalent(i) for i, c in enumerate(counts) if c)
 
-    def at(p):
-        rank = min(max(math.ceil(p / 100.0 * total), 1), total)
+    def at(per_hundred_thousand):
+        # ceil(total * p / 100,000) in integers, as the .NET tool does: 99.9 / 100.0 is 0.9990000000000001 in floating point
+        rank = min(max(-(-total * per_hundred_thousand // 100000), 1), total)
         seen = 0
         for i, c in enumerate(counts):
             seen += c
@@ -61,7 +61,7 @@ def summary(counts):
                 return highest_equivalent(i)
         return highest_equivalent(len(counts) - 1)
 
-    return {"count": total, "meanNs": mean, "p50Ns": at(50), "p90Ns": at(90), "p99Ns": at(99), "p999Ns": at(99.9), "maxNs": mx}
+    return {"count": total, "meanNs": mean, "p50Ns": at(50000), "p90Ns": at(90000), "p99Ns": at(99000), "p999Ns": at(99900), "maxNs": mx}
 
 
 class Zipf:

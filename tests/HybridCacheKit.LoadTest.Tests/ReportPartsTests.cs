@@ -81,6 +81,39 @@ public sealed class ReportPartsTests
         Assert.Equal(1000, o.HttpConnections);
     }
 
+    [Theory]
+    [InlineData("--no-publish")]
+    [InlineData("--publish", "readytorun")]
+    [InlineData("--publish", "none")]
+    public void Options_AllWithoutTheNativeAotPublish_LeavesEngineAotOutAndSaysWhy(params string[] publish)
+    {
+        var o = LoadTestOptions.Parse(["--mode", "all", .. publish]);
+        var defaults = LoadTestOptions.Parse(publish);
+
+        Assert.Equal(LoadTestOptions.AllModes.Where(m => m != "engine-aot"), o.Modes);
+        Assert.Equal(o.Modes, defaults.Modes);
+        Assert.False(o.PublishNativeAot);
+        Assert.Contains("engine-aot", Assert.Single(o.ModesLeftOut));
+    }
+
+    [Theory]
+    [InlineData("--mode", "engine-aot", "--no-publish")]
+    [InlineData("--no-publish", "--mode", "engine,engine-aot")]
+    [InlineData("--mode", "engine-aot,coldstart", "--publish", "readytorun")]
+    public void Options_EngineAotNamedWithoutTheNativeAotPublish_IsRefused(params string[] args)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => LoadTestOptions.Parse(args));
+
+        Assert.Contains("--mode engine-aot needs the Native AOT executable", ex.Message);
+    }
+
+    [Fact]
+    public void Options_EngineAotWithTheNativeAotPublish_IsKept()
+    {
+        Assert.Contains("engine-aot", LoadTestOptions.Parse(["--mode", "engine-aot", "--publish", "aot"]).Modes);
+        Assert.Empty(LoadTestOptions.Parse(["--mode", "all"]).ModesLeftOut);
+    }
+
     [Fact]
     public void Options_WorkloadArguments_RoundTripThroughParse()
     {

@@ -45,12 +45,16 @@ internal sealed class LoadTestOptions
           --publish LIST         artifacts to publish, measure and cold-start, comma-separated, or none
                                  [readytorun,aot]: readytorun = framework-dependent ReadyToRun (plus the size of a
                                  self-contained publish), aot = one Native AOT executable
-          --no-publish           same as --publish none (cold start then uses the build output)
+          --no-publish           same as --publish none: cold start then uses the build output, and engine-aot
+                                 (which needs the Native AOT executable) is left out of all, or refused when named
           --out DIR              report folder [artifacts/load-test]
           --help
         """;
 
     public string[] Modes { get; private set; } = AllModes;
+
+    /// <summary>Modes of <c>all</c> left out because of another option (engine-aot without the Native AOT publish), with why.</summary>
+    public List<string> ModesLeftOut { get; } = [];
 
     public string? Redis { get; private set; }
 
@@ -133,6 +137,7 @@ internal sealed class LoadTestOptions
     public static LoadTestOptions Parse(IReadOnlyList<string> args)
     {
         var o = new LoadTestOptions();
+        var modesAreAll = true;
         for (var i = 0; i < args.Count; i++)
         {
             var name = args[i];
@@ -152,7 +157,9 @@ internal sealed class LoadTestOptions
                     o.Help = true;
                     break;
                 case "--mode":
-                    o.Modes = ParseModes(Value());
+                    var modes = Value();
+                    o.Modes = ParseModes(modes);
+                    modesAreAll = modes == "all";
                     break;
                 case "--redis":
                     o.Redis = Value();
@@ -251,6 +258,20 @@ internal sealed class LoadTestOptions
                 default:
                     throw new ArgumentException($"Unknown option '{name}'. Run with --help for the list.");
             }
+        }
+
+        if (!o.PublishNativeAot && o.Modes.Contains(Orchestration.Orchestrator.NativeAotEngineMode))
+        {
+            // engine-aot runs the Native AOT executable, which only the aot publish builds: --no-publish (or --publish
+            // without aot) means no executable. Named on purpose, that is a contradiction; as part of "all", the mode is
+            // left out and the report says so.
+            if (!modesAreAll)
+            {
+                throw new ArgumentException("--mode engine-aot needs the Native AOT executable, which --no-publish (or --publish without aot) does not build. Add aot to --publish, or leave engine-aot out.");
+            }
+
+            o.Modes = o.Modes.Where(m => m != Orchestration.Orchestrator.NativeAotEngineMode).ToArray();
+            o.ModesLeftOut.Add($"{Orchestration.Orchestrator.NativeAotEngineMode}: left out of --mode all, because the Native AOT executable it runs is not published (--no-publish, or --publish without aot).");
         }
 
         if (o.Workload.Workers > o.Workload.KeyCount * 1000L)

@@ -23,7 +23,14 @@ internal static class Orchestrator
         var configuration = options.Redis ?? ownRedis!.Configuration;
         report.RedisDescription = ownRedis?.Description ?? $"supplied by the user: {options.Redis}{(options.Cluster ? " (cluster)" : string.Empty)}";
 
-        if (options.Modes.Contains(NativeAotEngineMode) && ArtifactMode.FindProject() is { } aotProject)
+        foreach (var leftOut in options.ModesLeftOut)
+        {
+            report.Notes.Add("Not run: " + leftOut);
+            log.WriteLine("== " + leftOut);
+        }
+
+        // Parse guarantees engine-aot is only in the list when the Native AOT publish is on.
+        if (options.Modes.Contains(NativeAotEngineMode) && options.PublishNativeAot && ArtifactMode.FindProject() is { } aotProject)
         {
             // Published first, so the mode runs in the modes' order; the cold-start rows reuse this executable.
             report.NativeAot = await ArtifactMode.PublishNativeAotAsync(aotProject, output, log, report.Failures).ConfigureAwait(false);

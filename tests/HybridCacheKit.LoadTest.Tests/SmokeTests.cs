@@ -62,6 +62,39 @@ public sealed class SmokeTests(RedisServerFixture redis)
         Assert.True(engineCommands.EnumerateObject().Any(), "the engine mode sent no command to Redis in the window");
     }
 
+    /// <summary>
+    /// A Redis the user supplies is never flushed: keys of theirs (named like the workload's old keys, too) survive a
+    /// run of every mode that writes to Redis, and the tool leaves none of its own keys behind.
+    /// </summary>
+    [Fact]
+    public async Task Run_SuppliedRedis_KeepsTheUsersKeysAndRemovesOnlyTheToolsOwn()
+    {
+        string[] sentinels = ["user:sentinel", "item:000001", "lt:item:000002", "hcklt"];
+        using (var client = redis.Server.CreateClient())
+        {
+            Assert.Equal("OK", client.Execute("FLUSHALL").Text);
+            foreach (var key in sentinels)
+            {
+                Assert.Equal("OK", client.Execute("SET", key, "kept:" + key).Text);
+            }
+        }
+
+        var output = ToolProcess.NewOutputDirectory();
+        var (exit, log) = await ToolProcess.RunAsync(Timeout,
+            "--mode", "engine,raw,twotier,python,http,coldstart", "--no-publish", "--coldstart-runs", "1", "--redis", redis.ConfigurationString,
+            "--workers", "20", "--keys", "500", "--warmup", "0.5", "--duration", "0.5", "--http-duration", "1", "--http-connections", "10", "--out", output);
+
+        Assert.True(exit == 0, $"exit code {exit}:\n{log}");
+        using var reader = redis.Server.CreateClient();
+        foreach (var key in sentinels)
+        {
+            Assert.Equal("kept:" + key, reader.Execute("GET", key).Text);
+        }
+
+        // Only the sentinels are left: every key the modes wrote was under the tool's namespace and was deleted.
+        Assert.Equal(sentinels.Length, reader.Execute("DBSIZE").Integer);
+    }
+
     [Fact]
     public async Task Run_ClusterWithoutARedisAddress_StartsAThreeMasterClusterAndRunsEveryDotNetModeAgainstIt()
     {
@@ -200,7 +233,7 @@ public sealed class SmokeTests(RedisServerFixture redis)
 
         // Key 0 is read when the service starts, so its value was loaded and written to L2 by this run.
         using var reader = redis.Server.CreateClient();
-        var data = reader.Execute("HGET", "lt:item:000000", "data").Bytes;
+        var data = reader.Execute("HGET", "hcklt:item:000000", "data").Bytes;
         Assert.NotNull(data);
         byte[] description = [0xAB, .. "Description"u8];
         Assert.True(data.AsSpan().IndexOf(description) >= 0, "the L2 value has no MessagePack fixstr \"Description\" member name: " + Convert.ToHexString(data));

@@ -20,7 +20,9 @@ internal sealed class LoadTestOptions
           --mode LIST            modes to run, comma-separated, or all [all]:
                                  engine, engine-aot (the engine mode in the Native AOT executable, published
                                  first), raw, twotier, python, http, coldstart
-          --redis HOST:PORT      use this Redis (a cluster: any node, plus --cluster) [start redis-server on loopback]
+          --redis HOST:PORT      use this Redis (a cluster: any node, plus --cluster) [start redis-server on loopback].
+                                 It is never flushed: every key the tool writes is under hcklt:, and before each
+                                 mode and at the end the tool deletes those keys only (SCAN MATCH hcklt:* + DEL)
           --cluster              start a 3-master Redis Cluster (or: the --redis address is a cluster)
           --workers N            concurrent async workers [1000]
           --keys N               keyspace size [100000]

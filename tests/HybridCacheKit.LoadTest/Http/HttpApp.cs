@@ -49,7 +49,7 @@ internal static class HttpApp
             .AddStackExchangeRedis(o =>
             {
                 o.Configuration = configuration;
-                o.InstanceName = "lt:";
+                o.InstanceName = Redis.ToolKeys.Namespace;
                 o.EnableBackplane = options.EngineBackplane;
                 o.EnableDistributedLock = options.EngineLock;
                 if (options.EngineTimeout is { } timeout)

@@ -32,7 +32,7 @@ internal static class ColdStartChild
             .AddStackExchangeRedis(o =>
             {
                 o.Configuration = options.Redis ?? throw new ArgumentException("--child coldstart needs --redis.");
-                o.InstanceName = "lt:";
+                o.InstanceName = Redis.ToolKeys.Namespace;
                 o.EnableBackplane = options.EngineBackplane;
                 o.EnableDistributedLock = options.EngineLock;
                 o.OperationTimeout = TimeSpan.FromSeconds(10);

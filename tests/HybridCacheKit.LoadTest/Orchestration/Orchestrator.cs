@@ -3,13 +3,12 @@ using HybridCacheKit.LoadTest.Cli;
 using HybridCacheKit.LoadTest.Metrics;
 using HybridCacheKit.LoadTest.Redis;
 using HybridCacheKit.LoadTest.Report;
-using StackExchange.Redis;
 
 namespace HybridCacheKit.LoadTest.Orchestration;
 
 /// <summary>
-/// <c>--mode ...</c>: starts Redis (unless given), runs every requested mode in its own process against it (flushing
-/// Redis between modes), measures the published artifact and cold start, and writes the report.
+/// <c>--mode ...</c>: starts Redis (unless given), runs every requested mode in its own process against it (removing
+/// the tool's keys between modes: FLUSHALL on its own server, only its namespace on a supplied one), measures the published artifact and cold start, and writes the report.
 /// </summary>
 internal static class Orchestrator
 {
@@ -52,7 +51,7 @@ internal static class Orchestrator
                     executable = aot.Executable;
                 }
 
-                await FlushAsync(configuration).ConfigureAwait(false);
+                await ResetRedisAsync(configuration, ownRedis is not null, log).ConfigureAwait(false);
                 var file = Path.Combine(output, $"result-{mode}.json");
                 File.Delete(file);
                 var args = new List<string> { "--child", executable is null ? mode : "engine", "--redis", configuration, "--result", file };
@@ -84,7 +83,7 @@ internal static class Orchestrator
                     continue;
                 }
 
-                await FlushAsync(configuration).ConfigureAwait(false);
+                await ResetRedisAsync(configuration, ownRedis is not null, log).ConfigureAwait(false);
                 log.WriteLine($"== python: {options.Workload.Workers} asyncio workers, warm-up {options.Workload.Warmup.TotalSeconds:0} s, window {options.Workload.Duration.TotalSeconds:0} s");
                 if (await PythonMode.RunAsync(options, configuration, Path.Combine(output, "result-python.json"), log, report.Failures).ConfigureAwait(false) is { } result)
                 {
@@ -103,14 +102,20 @@ internal static class Orchestrator
             }
             else
             {
-                await FlushAsync(configuration).ConfigureAwait(false);
+                await ResetRedisAsync(configuration, ownRedis is not null, log).ConfigureAwait(false);
                 report.Http = await Http.HttpMode.RunAsync(options, configuration, log, report.Failures).ConfigureAwait(false);
             }
         }
 
         if (options.Modes.Contains("coldstart"))
         {
-            await RunArtifactAndColdStartAsync(options, report, output, configuration, log).ConfigureAwait(false);
+            await RunArtifactAndColdStartAsync(options, report, output, configuration, ownRedis is not null, log).ConfigureAwait(false);
+        }
+
+        if (ownRedis is null)
+        {
+            // Leave the user's server as it was found, less nothing of theirs.
+            await ResetRedisAsync(configuration, ownRedis: false, log).ConfigureAwait(false);
         }
 
         report.LoadAverageEnd = LoadAverage.Read();
@@ -123,7 +128,7 @@ internal static class Orchestrator
     /// <summary>The engine mode run by the Native AOT executable instead of this (JIT) build.</summary>
     public const string NativeAotEngineMode = "engine-aot";
 
-    private static async Task RunArtifactAndColdStartAsync(LoadTestOptions options, RunReport report, string output, string configuration, TextWriter log)
+    private static async Task RunArtifactAndColdStartAsync(LoadTestOptions options, RunReport report, string output, string configuration, bool ownRedis, TextWriter log)
     {
         var publishing = options.PublishReadyToRun || options.PublishNativeAot;
         var project = publishing ? ArtifactMode.FindProject() : null;
@@ -153,11 +158,11 @@ internal static class Orchestrator
             report.Notes.Add("The JIT cold start was measured with the build output (not the published, ReadyToRun artifact).");
         }
 
-        await FlushAsync(configuration).ConfigureAwait(false);
+        await ResetRedisAsync(configuration, ownRedis, log).ConfigureAwait(false);
         report.ColdStart = await ArtifactMode.ColdStartAsync(executable, options, configuration, log, report.Failures).ConfigureAwait(false);
         if (report.NativeAot is { } aot)
         {
-            await FlushAsync(configuration).ConfigureAwait(false);
+            await ResetRedisAsync(configuration, ownRedis, log).ConfigureAwait(false);
             report.ColdStartNativeAot = await ArtifactMode.ColdStartAsync(aot.Executable, options, configuration, log, report.Failures).ConfigureAwait(false);
         }
     }
@@ -169,17 +174,16 @@ internal static class Orchestrator
 
     internal static string Mb(long? bytes) => bytes is null ? "n/a" : $"{bytes.Value / (1024.0 * 1024):0.0} MB";
 
-    /// <summary>Every mode starts from an empty Redis (FLUSHALL on every master).</summary>
-    private static async Task FlushAsync(string configuration)
+    /// <summary>
+    /// Every mode starts from a Redis without the tool's keys: FLUSHALL on the server the tool started, and on a server
+    /// the user supplied only the tool's own namespace deleted (<see cref="ToolKeys"/>); a user's server is never flushed.
+    /// </summary>
+    private static async Task ResetRedisAsync(string configuration, bool ownRedis, TextWriter log)
     {
-        using var admin = await ConnectionMultiplexer.ConnectAsync(configuration + ",allowAdmin=true").ConfigureAwait(false);
-        foreach (var endpoint in admin.GetEndPoints())
+        var deleted = await ToolKeys.ResetAsync(configuration, startedByTool: ownRedis).ConfigureAwait(false);
+        if (!ownRedis && deleted > 0)
         {
-            var server = admin.GetServer(endpoint);
-            if (!server.IsSlave)
-            {
-                await server.FlushAllDatabasesAsync().ConfigureAwait(false);
-            }
+            log.WriteLine($"redis: deleted {deleted:N0} keys of the tool ({ToolKeys.Namespace}*) from the supplied server");
         }
     }
 }

@@ -88,6 +88,11 @@ class Zipf:
         return column if rng.random() < self.prob[column] else self.alias[column]
 
 
+# Every key the load tool writes is under its namespace (Redis/ToolKeys.cs), so a Redis the user supplies is cleaned by
+# deleting that namespace alone, never flushed.
+KEY_NAMESPACE = "hcklt:"
+KEY_FORMAT = KEY_NAMESPACE + "item:%06d"
+
 ALPHABET = "abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789."
 
 
@@ -179,7 +184,7 @@ def connect(args):
 async def cold_start(args, started_ns):
     client = connect(args)
     service = TwoTier(client, 300, 60, args.value_chars, 0)
-    await service.read(0, "item:000000")
+    await service.read(0, KEY_FORMAT % 0)
     first_op_ns = time.time_ns()
     await client.close()
     print(json.dumps({"toFirstOperationMs": (first_op_ns - started_ns) / 1e6}))
@@ -189,7 +194,7 @@ async def run(args):
     zipf = Zipf(args.keys, args.zipf)
     client = connect(args)
     service = TwoTier(client, 300, 60, args.value_chars, args.db_delay_ms / 1000.0)
-    await service.read(0, "item:000000")
+    await service.read(0, KEY_FORMAT % 0)
     reads = [0] * BUCKETS
     writes = [0] * BUCKETS
     state = {"phase": 0, "completed": 0, "errors": 0, "wrong": 0, "first_error": None}
@@ -204,7 +209,7 @@ async def run(args):
                 return
             index = zipf.sample(rng)
             write = rng.random() < args.write_ratio
-            key = "item:%06d" % index
+            key = KEY_FORMAT % index
             value = None
             if write:
                 version += 1

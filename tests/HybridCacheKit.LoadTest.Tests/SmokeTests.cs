@@ -18,7 +18,7 @@ public sealed class SmokeTests(RedisServerFixture redis)
     {
         var output = ToolProcess.NewOutputDirectory();
         var (exit, log) = await ToolProcess.RunAsync(Timeout,
-            "--mode", "engine,raw,twotier,python", "--redis", redis.ConfigurationString,
+            "--mode", "engine,raw,twotier,python", "--redis", redis.ConfigurationString, "--coldstart-runs", "3",
             "--workers", "50", "--keys", "2000", "--warmup", "0.5", "--duration", "1.5", "--out", output);
 
         Assert.True(exit == 0, $"exit code {exit}:\n{log}");
@@ -56,6 +56,11 @@ public sealed class SmokeTests(RedisServerFixture redis)
             var histogramCount = mode.GetProperty("histogram").EnumerateArray().Sum(pair => pair[1].GetInt64());
             Assert.Equal(all.GetProperty("count").GetInt64(), histogramCount);
         }
+
+        // The Python cold start honours --coldstart-runs, and every sample read a key that was not cached.
+        var python = modes[3].GetProperty("counters");
+        Assert.Equal(3, python.GetProperty("coldstart.samples").GetInt64());
+        Assert.Equal(3, python.GetProperty("coldstart.loader.runs").GetInt64());
 
         // The engine mode reads Redis's own counters around the window: its operations reached Redis.
         var engineCommands = modes[0].GetProperty("redis").GetProperty("commands");
@@ -153,12 +158,12 @@ public sealed class SmokeTests(RedisServerFixture redis)
     public async Task Run_ColdStartWithoutARedisAddress_StartsItsOwnRedisAndTimesTheFirstOperation()
     {
         var output = ToolProcess.NewOutputDirectory();
-        var (exit, log) = await ToolProcess.RunAsync(Timeout, "--mode", "coldstart", "--no-publish", "--coldstart-runs", "2", "--out", output);
+        var (exit, log) = await ToolProcess.RunAsync(Timeout, "--mode", "coldstart", "--no-publish", "--coldstart-runs", "3", "--out", output);
 
         Assert.True(exit == 0, $"exit code {exit}:\n{log}");
         Assert.Contains("started by the tool", log);
         using var results = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "results.json")));
-        AssertColdStartSamples(results.RootElement.GetProperty("coldStart"), expected: 2);
+        AssertColdStartSamples(results.RootElement.GetProperty("coldStart"), expected: 3);
 
         Assert.Contains("| cold start ≤ 100 ms (JIT, build output) |", await File.ReadAllTextAsync(Path.Combine(output, "report.md")));
     }
@@ -240,16 +245,22 @@ public sealed class SmokeTests(RedisServerFixture redis)
         Assert.True(data.AsSpan().IndexOf("\"Description\":"u8) < 0, "the L2 value is JSON, not MessagePack");
     }
 
-    /// <summary>Each cold-start sample reached Main, then served its first operation later.</summary>
+    /// <summary>
+    /// Each cold-start sample reached Main, then served its first operation later, and that operation (and the warm
+    /// "new key" after it) found nothing cached and ran the loader: every sample, not only the first.
+    /// </summary>
     private static void AssertColdStartSamples(JsonElement coldStart, int expected)
     {
         var samples = coldStart.GetProperty("samples").EnumerateArray().ToArray();
         Assert.Equal(expected, samples.Length);
-        foreach (var sample in samples)
+        for (var i = 0; i < samples.Length; i++)
         {
+            var sample = samples[i];
             var toMain = sample.GetProperty("toMainMs").GetDouble();
             var toFirst = sample.GetProperty("toFirstOperationMs").GetDouble();
             Assert.True(toMain > 0 && toMain < toFirst, $"Main at {toMain} ms, first operation at {toFirst} ms");
+            Assert.True(sample.GetProperty("firstLoaderRan").GetBoolean(), $"sample {i + 1}: the first operation's key was cached, the loader did not run");
+            Assert.True(sample.GetProperty("warmLoaderRan").GetBoolean(), $"sample {i + 1}: the warm new key was cached, the loader did not run");
         }
     }
 

@@ -100,6 +100,9 @@ internal sealed class LoadTestOptions
     /// <summary>Internal: where a child writes its JSON result.</summary>
     public string? ResultFile { get; private set; }
 
+    /// <summary>Internal (coldstart child): the key its first operation serves, fresh for every sample so it is never cached.</summary>
+    public string? ColdStartKey { get; private set; }
+
     /// <summary>Internal (http-server child): the port to listen on.</summary>
     public int Port { get; private set; }
 
@@ -253,6 +256,9 @@ internal sealed class LoadTestOptions
                     break;
                 case "--result":
                     o.ResultFile = Value();
+                    break;
+                case "--coldstart-key":
+                    o.ColdStartKey = Value();
                     break;
                 case "--port":
                     o.Port = Int(name, Value(), 1, 65_535);

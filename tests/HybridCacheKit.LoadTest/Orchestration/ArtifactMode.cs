@@ -84,6 +84,7 @@ internal static class ArtifactMode
     public static async Task<ColdStartResult?> ColdStartAsync(string executable, LoadTestOptions options, string configuration, TextWriter log, List<string> failures)
     {
         var samples = new List<ColdStartSample>();
+        var keys = ColdStartKeys.ForRun();
         for (var i = 0; i < options.ColdStartRuns; i++)
         {
             var start = new ProcessStartInfo(executable) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -93,7 +94,7 @@ internal static class ArtifactMode
                 start.ArgumentList.Add(executable);
             }
 
-            foreach (var arg in (string[])["--child", "coldstart", "--redis", configuration, "--engine-backplane", options.EngineBackplane ? "on" : "off", "--engine-lock", options.EngineLock ? "on" : "off"])
+            foreach (var arg in (string[])["--child", "coldstart", "--coldstart-key", keys.Sample(i), "--redis", configuration, "--engine-backplane", options.EngineBackplane ? "on" : "off", "--engine-lock", options.EngineLock ? "on" : "off"])
             {
                 start.ArgumentList.Add(arg);
             }
@@ -111,8 +112,12 @@ internal static class ArtifactMode
             }
 
             var json = JsonDocument.Parse(await stdout.ConfigureAwait(false)).RootElement;
-            samples.Add(new ColdStartSample(json.GetProperty("toMainMs").GetDouble(), json.GetProperty("toFirstOperationMs").GetDouble(), json.GetProperty("firstOperationMs").GetDouble(), json.GetProperty("fromKernelStartMs").GetDouble(), json.GetProperty("warmConnectMs").GetDouble(), json.GetProperty("warmFirstKeyMs").GetDouble()));
-            log.WriteLine($"== cold start {i + 1}: Main at {samples[^1].ToMainMs:0.0} ms, first operation served at {samples[^1].ToFirstOperationMs:0.0} ms");
+            samples.Add(new ColdStartSample(json.GetProperty("toMainMs").GetDouble(), json.GetProperty("toFirstOperationMs").GetDouble(), json.GetProperty("firstOperationMs").GetDouble(), json.GetProperty("fromKernelStartMs").GetDouble(), json.GetProperty("warmConnectMs").GetDouble(), json.GetProperty("warmFirstKeyMs").GetDouble(), json.GetProperty("firstLoaderRan").GetDouble() == 1, json.GetProperty("warmLoaderRan").GetDouble() == 1));
+            log.WriteLine($"== cold start {i + 1}: Main at {samples[^1].ToMainMs:0.0} ms, first operation served at {samples[^1].ToFirstOperationMs:0.0} ms{(samples[^1].FirstLoaderRan ? string.Empty : " (its key was cached: the loader did not run)")}");
+            if (!samples[^1].FirstLoaderRan || !samples[^1].WarmLoaderRan)
+            {
+                failures.Add($"cold start: run {i + 1} ({executable}) found a key cached that should have been new (first operation loader ran: {samples[^1].FirstLoaderRan}, warm new key loader ran: {samples[^1].WarmLoaderRan}).");
+            }
         }
 
         return new ColdStartResult(executable, samples);

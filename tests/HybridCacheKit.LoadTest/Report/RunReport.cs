@@ -60,7 +60,9 @@ internal sealed record ColdStartResult(string Executable, List<ColdStartSample> 
 }
 
 /// <summary>One cold start: from the parent's timestamp just before spawning to Main entered, to the first operation served.</summary>
-internal sealed record ColdStartSample(double ToMainMs, double ToFirstOperationMs, double FirstOperationMs, double FromKernelStartMs, double WarmConnectMs, double WarmFirstKeyMs);
+/// <param name="FirstLoaderRan">The first operation found its key uncached and ran the loader, as the row's definition says.</param>
+/// <param name="WarmLoaderRan">The same for the second new key served in the then-warm process.</param>
+internal sealed record ColdStartSample(double ToMainMs, double ToFirstOperationMs, double FirstOperationMs, double FromKernelStartMs, double WarmConnectMs, double WarmFirstKeyMs, bool FirstLoaderRan, bool WarmLoaderRan);
 
 /// <summary>One wrk run against the HTTP app.</summary>
 internal sealed record WrkResult(string Endpoint, double RequestsPerSecond, double P50Ms, double P90Ms, double P99Ms, long Requests, long SocketErrors, long Non2xx, string Raw)

@@ -37,10 +37,24 @@ internal static class ServiceModeRunner
         using var admin = await ConnectionMultiplexer.ConnectAsync(configuration + ",allowAdmin=true").ConfigureAwait(false);
         RedisStats? redisBefore = null;
         RedisStats? redisAfter = null;
+        WindowCounters? countersBefore = null;
+        WindowCounters? countersAfter = null;
         var runner = new LoadRunner(service, options.Workload, database, log)
         {
-            WindowStarting = async () => redisBefore = await RedisStats.TakeAsync(admin).ConfigureAwait(false),
-            WindowEnded = async () => redisAfter = await RedisStats.TakeAsync(admin).ConfigureAwait(false),
+            // The service's counters and the loader's count run from start-up; read at both edges of the window, their
+            // difference covers the window alone, like the latencies and Redis's counters beside them.
+            // Read nearest the edge (after Redis's INFO going in, before it coming out), so the round trip's time is not
+            // counted.
+            WindowStarting = async () =>
+            {
+                redisBefore = await RedisStats.TakeAsync(admin).ConfigureAwait(false);
+                countersBefore = WindowCounters.Take(service, database);
+            },
+            WindowEnded = async () =>
+            {
+                countersAfter = WindowCounters.Take(service, database);
+                redisAfter = await RedisStats.TakeAsync(admin).ConfigureAwait(false);
+            },
         };
         var measured = await runner.RunAsync().ConfigureAwait(false);
 
@@ -66,8 +80,8 @@ internal static class ServiceModeRunner
             Errors = measured.Errors,
             WrongValues = measured.WrongValues,
             FirstError = measured.FirstError,
-            DatabaseLoads = database.Loads,
-            Counters = new Dictionary<string, long>(service.Counters()),
+            DatabaseLoads = countersAfter!.Loads - countersBefore!.Loads,
+            Counters = countersAfter.Minus(countersBefore, service.Gauges()),
             RuntimeCounters = measured.Runtime,
             MaxPendingWorkItems = measured.MaxPendingWorkItems,
             MaxThreadCount = measured.MaxThreadCount,

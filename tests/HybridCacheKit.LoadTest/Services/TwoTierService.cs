@@ -56,8 +56,9 @@ internal sealed class TwoTierService(string configuration, SimulatedDatabase dat
         ["l1.hits"] = _l1Hits.Value,
         ["l2.hits"] = _l2Hits.Value,
         ["misses"] = _misses.Value,
-        ["l1.entries"] = _local.Count,
     };
+
+    public override IReadOnlyDictionary<string, long> Gauges() => new Dictionary<string, long> { ["l1.entries"] = _local.Count };
 
     public override ValueTask DisposeAsync()
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using System.Xml.Linq;
 using HybridCacheKit.LoadTest.Cli;
@@ -41,6 +42,55 @@ public sealed class ReportPartsTests
         Assert.Equal(96213, result.Requests);
         Assert.Equal(3, result.SocketErrors);
         Assert.Equal(4, result.Non2xx);
+
+        // Only 2xx/3xx responses count as served: (96,213 - 4) over wrk's 2.00 s, not wrk's 48,106.50.
+        Assert.Equal(2.0, result.Seconds);
+        Assert.Equal((96_213 - 4) / 2.0, result.SuccessfulRequestsPerSecond, 6);
+    }
+
+    [Fact]
+    public void Markdown_FailedOperationsInTheWindow_TargetsAreNotEvaluable()
+    {
+        var options = LoadTestOptions.Parse(["--mode", "engine"]);
+        var clean = new RunReport { Options = options };
+        clean.Results.Add(EngineResult(errors: 0));
+        var failing = new RunReport { Options = options };
+        failing.Results.Add(EngineResult(errors: 7));
+
+        var cleanTargets = TargetRows(ReportWriter.Markdown(clean));
+        var failingTargets = TargetRows(ReportWriter.Markdown(failing));
+
+        Assert.Equal(3, cleanTargets.Length);
+        Assert.All(cleanTargets, row => Assert.DoesNotContain("not evaluable", row, StringComparison.Ordinal));
+        Assert.Equal(3, failingTargets.Length);
+        Assert.All(failingTargets, row => Assert.Contains("**not evaluable**: 7 operations failed in the window", row, StringComparison.Ordinal));
+
+        // A throughput that would meet its target is still not judged when operations failed.
+        static ModeResult EngineResult(long errors) => new()
+        {
+            Mode = "engine",
+            Throughput = 2_000_000,
+            All = new LatencySummary(60_000_000, 500, 400, 800, 1_000_000, 1_500_000, 2_000_000),
+            PeakRssBytes = 40L * 1024 * 1024,
+            Errors = errors,
+        };
+
+        static string[] TargetRows(string markdown) => markdown.Split('\n').Where(l => l.StartsWith("| throughput ≥", StringComparison.Ordinal) || l.StartsWith("| p99 ≤", StringComparison.Ordinal) || l.StartsWith("| peak RSS ≤", StringComparison.Ordinal)).ToArray();
+    }
+
+    [Fact]
+    public void Markdown_HttpErrors_RatioUsesSuccessfulResponsesAndTargetsAreNotEvaluable()
+    {
+        var report = new RunReport { Options = LoadTestOptions.Parse(["--mode", "http"]) };
+        var hello = WrkOutput.Parse("hello", WrkSample.Replace("Socket errors: connect 0, read 2, write 0, timeout 1\n", string.Empty, StringComparison.Ordinal).Replace("  Non-2xx or 3xx responses: 4\n", string.Empty, StringComparison.Ordinal));
+        var cache = WrkOutput.Parse("cache", WrkSample);
+        report.Http = new HttpResult(hello, cache, null, "wrk", null);
+
+        var markdown = ReportWriter.Markdown(report);
+
+        Assert.Equal(0, hello.Errors);
+        Assert.Contains(Invariant($"| HTTP rps ≥ 90% of hello-world | {(96_213 - 4) / 96_213.0:P1}"), markdown);
+        Assert.Contains("| HTTP p99 ≤ 1.2× hello-world | 1.00× (1.62 ms / 1.62 ms) | **not evaluable**: 7 HTTP errors", markdown);
     }
 
     [Fact]
@@ -194,4 +244,6 @@ public sealed class ReportPartsTests
         Assert.InRange(json.Length, 950, 1_100);
         Assert.Equal("item:000042", SimulatedDatabase.KeyOf(42));
     }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

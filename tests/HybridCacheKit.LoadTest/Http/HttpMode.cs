@@ -48,10 +48,10 @@ internal static class HttpMode
 
             log.WriteLine($"== http: hello-world, {c} connections, {options.HttpDuration.TotalSeconds:0} s");
             var hello = WrkOutput.Parse("hello-world (GET, POST /hello/{id})", await RunWrkAsync(wrk, t, c, options.HttpDuration, url, Mix("/hello/")).ConfigureAwait(false));
-            log.WriteLine($"== http: hello-world {hello.RequestsPerSecond:N0} req/s, p99 {hello.P99Ms:0.00} ms");
+            log.WriteLine($"== http: hello-world {hello.SuccessfulRequestsPerSecond:N0} successful req/s, p99 {hello.P99Ms:0.00} ms, errors {hello.Errors}");
             log.WriteLine($"== http: cache workload, {c} connections, {options.HttpDuration.TotalSeconds:0} s");
             var cache = WrkOutput.Parse("cache (GET, POST /items/{id})", await RunWrkAsync(wrk, t, c, options.HttpDuration, url, Mix("/items/")).ConfigureAwait(false));
-            log.WriteLine($"== http: cache {cache.RequestsPerSecond:N0} req/s, p99 {cache.P99Ms:0.00} ms");
+            log.WriteLine($"== http: cache {cache.SuccessfulRequestsPerSecond:N0} successful req/s, p99 {cache.P99Ms:0.00} ms, errors {cache.Errors}");
 
             string? stats = null;
             try

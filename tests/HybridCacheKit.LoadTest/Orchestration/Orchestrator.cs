@@ -168,7 +168,7 @@ internal static class Orchestrator
     }
 
     private static void Summarize(TextWriter log, ModeResult result)
-        => log.WriteLine($"== {result.Mode}: {result.Throughput:N0} ops/s, p50 {Ms(result.All?.P50Ns)} p99 {Ms(result.All?.P99Ns)} p99.9 {Ms(result.All?.P999Ns)}, peak RSS {Mb(result.PeakRssBytes)}, errors {result.Errors + result.WrongValues}");
+        => log.WriteLine($"== {result.Mode}: {result.Throughput:N0} ops/s, p50 {Ms(result.All?.P50Ns)} p99 {Ms(result.All?.P99Ns)} p99.9 {Ms(result.All?.P999Ns)}, peak RSS {Mb(result.PeakRssBytes)}, failed in the window {result.FailedInWindow}{(result.FailuresOutsideWindow > 0 ? $" (+{result.FailuresOutsideWindow} outside)" : string.Empty)}");
 
     internal static string Ms(long? ns) => ns is null ? "n/a" : $"{ns.Value / 1_000_000.0:0.000} ms";
 

@@ -79,6 +79,7 @@ internal static class ServiceModeRunner
             WindowPeakRssBytes = measured.PeakSampledRssBytes,
             Errors = measured.Errors,
             WrongValues = measured.WrongValues,
+            FailuresOutsideWindow = measured.FailuresOutsideWindow,
             FirstError = measured.FirstError,
             DatabaseLoads = countersAfter!.Loads - countersBefore!.Loads,
             Counters = countersAfter.Minus(countersBefore, service.Gauges()),

@@ -201,7 +201,9 @@ async def run(args):
     await service.read(0, KEY_FORMAT % 0)
     reads = [0] * BUCKETS
     writes = [0] * BUCKETS
-    state = {"phase": 0, "completed": 0, "errors": 0, "wrong": 0, "first_error": None}
+    # errors/wrong: every failure (for the progress line); window_*: those in the window, reported apart from the
+    # latencies and the throughput, which count successful operations only (as the .NET tool does).
+    state = {"phase": 0, "completed": 0, "errors": 0, "wrong": 0, "window_errors": 0, "window_wrong": 0, "first_error": None}
     load_start = load_average()
 
     async def worker(wid):
@@ -219,21 +221,27 @@ async def run(args):
                 version += 1
                 value = make_product(index, version, args.value_chars)
             t0 = time.perf_counter_ns()
+            failure = None
             try:
                 if write:
                     await service.write(key, value)
                 else:
                     got = await service.read(index, key)
                     if got["id"] != index:
+                        failure = "window_wrong"
                         state["wrong"] += 1
             except Exception as ex:  # noqa: BLE001 - every failure is counted and the first one reported
+                failure = "window_errors"
                 state["errors"] += 1
                 if state["first_error"] is None:
                     state["first_error"] = repr(ex)
             elapsed = time.perf_counter_ns() - t0
             state["completed"] += 1
             if phase == 1 and state["phase"] == 1:
-                (writes if write else reads)[bucket_of(elapsed)] += 1
+                if failure is None:
+                    (writes if write else reads)[bucket_of(elapsed)] += 1
+                else:
+                    state[failure] += 1
 
     tasks = [asyncio.create_task(worker(i)) for i in range(args.workers)]
     peak_window_rss = 0
@@ -287,8 +295,9 @@ async def run(args):
         "histogram": [[i, c] for i, c in enumerate(merged) if c],
         "peakRssBytes": rss("VmHWM:"),
         "windowPeakRssBytes": peak_window_rss,
-        "errors": state["errors"],
-        "wrongValues": state["wrong"],
+        "errors": state["window_errors"],
+        "wrongValues": state["window_wrong"],
+        "failuresOutsideWindow": state["errors"] + state["wrong"] - state["window_errors"] - state["window_wrong"],
         "firstError": state["first_error"],
         "databaseLoads": after["loads"] - before["loads"],
         "counters": {"l1.hits": after["l1.hits"] - before["l1.hits"], "l2.hits": after["l2.hits"] - before["l2.hits"], "l1.entries": len(service.l1)},

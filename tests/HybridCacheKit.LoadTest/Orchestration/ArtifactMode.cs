@@ -41,12 +41,12 @@ internal static class ArtifactMode
         return null;
     }
 
-    public static async Task<ArtifactResult?> PublishAsync(string project, string output, TextWriter log, List<string> failures)
+    public static async Task<ArtifactResult?> PublishAsync(string project, string output, TextWriter log, List<string> failures, CancellationToken cancellationToken)
     {
         var folder = Path.Combine(output, "publish");
         var command = "dotnet publish tests/HybridCacheKit.LoadTest -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true " + string.Join(' ', NoSymbolsOrDocs);
         log.WriteLine($"== artifact: {command}");
-        if (!await DotnetPublishAsync(project, folder, selfContained: false, nativeAot: false, log, failures).ConfigureAwait(false))
+        if (!await DotnetPublishAsync(project, folder, selfContained: false, nativeAot: false, log, failures, cancellationToken).ConfigureAwait(false))
         {
             return null;
         }
@@ -54,7 +54,7 @@ internal static class ArtifactMode
         var (bytes, files) = Measure(folder);
         long? selfContained = null;
         var scFolder = Path.Combine(output, "publish-self-contained");
-        if (await DotnetPublishAsync(project, scFolder, selfContained: true, nativeAot: false, log, failures).ConfigureAwait(false))
+        if (await DotnetPublishAsync(project, scFolder, selfContained: true, nativeAot: false, log, failures, cancellationToken).ConfigureAwait(false))
         {
             selfContained = Measure(scFolder).Bytes;
             Directory.Delete(scFolder, recursive: true);
@@ -67,12 +67,12 @@ internal static class ArtifactMode
     /// Native AOT: the engine, the Redis package (StackExchange.Redis 1.2.6 included), the baselines and the load
     /// generator compiled ahead of time into one self-contained executable. No JIT runs at start-up.
     /// </summary>
-    public static async Task<NativeAotArtifact?> PublishNativeAotAsync(string project, string output, TextWriter log, List<string> failures)
+    public static async Task<NativeAotArtifact?> PublishNativeAotAsync(string project, string output, TextWriter log, List<string> failures, CancellationToken cancellationToken)
     {
         var folder = Path.Combine(output, "publish-aot");
         var command = "dotnet publish tests/HybridCacheKit.LoadTest -c Release -r linux-x64 --self-contained true -p:PublishAot=true -p:PublishReadyToRun=false";
         log.WriteLine($"== artifact: {command}");
-        if (!await DotnetPublishAsync(project, folder, selfContained: true, nativeAot: true, log, failures).ConfigureAwait(false))
+        if (!await DotnetPublishAsync(project, folder, selfContained: true, nativeAot: true, log, failures, cancellationToken).ConfigureAwait(false))
         {
             return null;
         }
@@ -81,7 +81,7 @@ internal static class ArtifactMode
         return new NativeAotArtifact(executable, new FileInfo(executable).Length, command);
     }
 
-    public static async Task<ColdStartResult?> ColdStartAsync(string executable, LoadTestOptions options, string configuration, TextWriter log, List<string> failures)
+    public static async Task<ColdStartResult?> ColdStartAsync(string executable, LoadTestOptions options, string configuration, TextWriter log, List<string> failures, CancellationToken cancellationToken)
     {
         var samples = new List<ColdStartSample>();
         var keys = ColdStartKeys.ForRun();
@@ -104,7 +104,16 @@ internal static class ArtifactMode
             using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + executable);
             var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+            try
+            {
+                await SelfProcess.WaitOrKillAsync(process, TimeSpan.FromSeconds(60), $"cold start run {i + 1}", cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException ex)
+            {
+                failures.Add("cold start: " + ex.Message);
+                return null;
+            }
+
             if (process.ExitCode != 0)
             {
                 failures.Add($"cold start: run {i + 1} exited with code {process.ExitCode}: {await stderr.ConfigureAwait(false)}");
@@ -123,7 +132,7 @@ internal static class ArtifactMode
         return new ColdStartResult(executable, samples);
     }
 
-    private static async Task<bool> DotnetPublishAsync(string project, string folder, bool selfContained, bool nativeAot, TextWriter log, List<string> failures)
+    private static async Task<bool> DotnetPublishAsync(string project, string folder, bool selfContained, bool nativeAot, TextWriter log, List<string> failures, CancellationToken cancellationToken)
     {
         if (Directory.Exists(folder))
         {
@@ -140,7 +149,16 @@ internal static class ArtifactMode
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet publish");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(10)).ConfigureAwait(false);
+        try
+        {
+            await SelfProcess.WaitOrKillAsync(process, TimeSpan.FromMinutes(10), "dotnet publish", cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException ex)
+        {
+            failures.Add("artifact: " + ex.Message);
+            return false;
+        }
+
         if (process.ExitCode != 0)
         {
             var text = (await stdout.ConfigureAwait(false)) + (await stderr.ConfigureAwait(false));

@@ -24,7 +24,9 @@ internal static class ServiceModeRunner
         };
     }
 
-    public static async Task<ModeResult> RunAsync(string mode, LoadTestOptions options, TextWriter log)
+    /// <param name="cancellationToken">Cancelled on SIGINT/SIGTERM: the workers stop, the service and any Redis this
+    /// process started are disposed, and the cancellation is thrown.</param>
+    public static async Task<ModeResult> RunAsync(string mode, LoadTestOptions options, TextWriter log, CancellationToken cancellationToken)
     {
         var loadStart = LoadAverage.Read();
         await using var ownRedis = options.Redis is null ? await RedisLauncher.StartAsync(options.Cluster, log).ConfigureAwait(false) : null;
@@ -56,7 +58,7 @@ internal static class ServiceModeRunner
                 redisAfter = await RedisStats.TakeAsync(admin).ConfigureAwait(false);
             },
         };
-        var measured = await runner.RunAsync().ConfigureAwait(false);
+        var measured = await runner.RunAsync(cancellationToken).ConfigureAwait(false);
 
         var all = LatencySummary.Add(measured.ReadCounts, measured.WriteCounts);
         var allSummary = LatencySummary.FromCounts(all);

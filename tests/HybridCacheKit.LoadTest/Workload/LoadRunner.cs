@@ -37,7 +37,9 @@ internal sealed class LoadRunner(CacheService service, WorkloadSettings settings
     /// <summary>Called just after the timed window closed, before the workers are awaited.</summary>
     public Func<Task>? WindowEnded { get; init; }
 
-    public async Task<RunMeasurement> RunAsync()
+    /// <param name="cancellationToken">Stops the run early: the workers finish their operation in flight and the
+    /// cancellation is thrown.</param>
+    public async Task<RunMeasurement> RunAsync(CancellationToken cancellationToken = default)
     {
         var writeThreshold = (ulong)(settings.WriteRatio * (1UL << 53));
         var workers = new Task[settings.Workers];
@@ -49,7 +51,21 @@ internal sealed class LoadRunner(CacheService service, WorkloadSettings settings
         }
 
         var sampler = new RuntimeSampler();
-        await ReportUntilAsync(started, settings.Warmup, "warm-up", sampler: null).ConfigureAwait(false);
+        try
+        {
+            return await MeasureAsync(started, workers, sampler, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Volatile.Write(ref _phase, Stopped);
+            await Task.WhenAll(workers).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<RunMeasurement> MeasureAsync(long started, Task[] workers, RuntimeSampler sampler, CancellationToken cancellationToken)
+    {
+        await ReportUntilAsync(started, settings.Warmup, "warm-up", sampler: null, cancellationToken).ConfigureAwait(false);
 
         if (WindowStarting is not null)
         {
@@ -59,7 +75,7 @@ internal sealed class LoadRunner(CacheService service, WorkloadSettings settings
         var before = RuntimeSnapshot.Take();
         var windowStart = Stopwatch.GetTimestamp();
         Volatile.Write(ref _phase, Measuring);
-        await ReportUntilAsync(windowStart, settings.Duration, "measure", sampler).ConfigureAwait(false);
+        await ReportUntilAsync(windowStart, settings.Duration, "measure", sampler, cancellationToken).ConfigureAwait(false);
         Volatile.Write(ref _phase, Stopped);
         var window = Stopwatch.GetElapsedTime(windowStart);
         var after = RuntimeSnapshot.Take();
@@ -153,7 +169,7 @@ internal sealed class LoadRunner(CacheService service, WorkloadSettings settings
         }
     }
 
-    private async Task ReportUntilAsync(long since, TimeSpan length, string label, RuntimeSampler? sampler)
+    private async Task ReportUntilAsync(long since, TimeSpan length, string label, RuntimeSampler? sampler, CancellationToken cancellationToken)
     {
         var lastCount = _completed.Value;
         var lastTime = Stopwatch.GetTimestamp();
@@ -167,7 +183,7 @@ internal sealed class LoadRunner(CacheService service, WorkloadSettings settings
             }
 
             var wait = TimeSpan.FromMilliseconds(Math.Min(250, (length - elapsed).TotalMilliseconds));
-            await Task.Delay(wait).ConfigureAwait(false);
+            await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
             sampler?.Sample();
             if (Stopwatch.GetElapsedTime(since) >= nextReport || Stopwatch.GetElapsedTime(since) >= length)
             {

@@ -156,6 +156,12 @@ public sealed class SmokeTests(RedisServerFixture redis)
             Assert.True(p50 > 0 && p50 <= run.GetProperty("p90Ms").GetDouble() && run.GetProperty("p90Ms").GetDouble() <= p99, run.GetProperty("raw").GetString());
         }
 
+        // The writes carried their values: the server deserialized and stored posted products, and the hello-world
+        // endpoint deserialized the same bodies.
+        using var counters = JsonDocument.Parse(http.GetProperty("serverCounters").GetString()!);
+        Assert.True(counters.RootElement.GetProperty("postedItems").GetInt64() > 0, counters.RootElement.ToString());
+        Assert.True(counters.RootElement.GetProperty("postedHello").GetInt64() > 0, counters.RootElement.ToString());
+
         var report = await File.ReadAllTextAsync(Path.Combine(output, "report.md"));
         Assert.Contains("## HTTP mode", report);
         Assert.Contains("HTTP rps ≥ 90% of hello-world", report);

@@ -37,7 +37,7 @@ internal static class HttpMode
             var w = options.Workload;
             var c = options.HttpConnections.ToString(CultureInfo.InvariantCulture);
             var t = options.HttpThreads.ToString(CultureInfo.InvariantCulture);
-            string[] Mix(string prefix) => [prefix, w.KeyCount.ToString(CultureInfo.InvariantCulture), w.ZipfExponent.ToString("R", CultureInfo.InvariantCulture), w.WriteRatio.ToString("R", CultureInfo.InvariantCulture), w.Seed.ToString(CultureInfo.InvariantCulture)];
+            string[] Mix(string prefix) => [prefix, w.KeyCount.ToString(CultureInfo.InvariantCulture), w.ZipfExponent.ToString("R", CultureInfo.InvariantCulture), w.WriteRatio.ToString("R", CultureInfo.InvariantCulture), w.Seed.ToString(CultureInfo.InvariantCulture), w.DescriptionLength.ToString(CultureInfo.InvariantCulture)];
             var url = $"http://127.0.0.1:{port}";
 
             if (w.Warmup > TimeSpan.Zero)

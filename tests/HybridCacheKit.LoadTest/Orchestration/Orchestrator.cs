@@ -8,7 +8,8 @@ namespace HybridCacheKit.LoadTest.Orchestration;
 
 /// <summary>
 /// <c>--mode ...</c>: starts Redis (unless given), runs every requested mode in its own process against it (removing
-/// the tool's keys between modes: FLUSHALL on its own server, only its namespace on a supplied one), measures the published artifact and cold start, and writes the report.
+/// the tool's keys between modes: FLUSHALL on its own server, only its namespace on a supplied one), measures the
+/// published artifact and cold start, and writes the report.
 /// </summary>
 internal static class Orchestrator
 {
@@ -40,7 +41,7 @@ internal static class Orchestrator
 
         if (ownRedis is null)
         {
-            // Leave the user's server as it was found, less nothing of theirs.
+            // Leave the user's server without the tool's keys (and with all of theirs).
             await ResetRedisAsync(configuration, ownRedis: false, log).ConfigureAwait(false);
         }
 

@@ -10,14 +10,7 @@ internal static partial class WrkOutput
     public static WrkResult Parse(string endpoint, string output)
     {
         var rps = RequestsPerSecond().Match(output) is { Success: true } m ? Number(m.Groups[1].Value) : 0;
-        var requests = 0L;
-        var seconds = double.NaN;
-        if (Requests().Match(output) is { Success: true } r)
-        {
-            requests = (long)Number(r.Groups[1].Value);
-            seconds = Seconds(Number(r.Groups[2].Value), r.Groups[3].Value);
-        }
-
+        var requests = Requests().Match(output) is { Success: true } r ? (long)Number(r.Groups[1].Value) : 0;
         long socketErrors = 0;
         if (SocketErrors().Match(output) is { Success: true } s)
         {
@@ -28,7 +21,7 @@ internal static partial class WrkOutput
         }
 
         var non2xx = Non2xx().Match(output) is { Success: true } n ? long.Parse(n.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
-        return new WrkResult(endpoint, rps, Percentile(output, "50"), Percentile(output, "90"), Percentile(output, "99"), requests, socketErrors, non2xx, output, seconds);
+        return new WrkResult(endpoint, rps, Percentile(output, "50"), Percentile(output, "90"), Percentile(output, "99"), requests, socketErrors, non2xx, output);
     }
 
     /// <summary>A latency percentile line such as "     99%    3.21ms", in milliseconds (NaN when absent).</summary>
@@ -50,21 +43,12 @@ internal static partial class WrkOutput
         };
     }
 
-    private static double Seconds(double value, string unit) => unit switch
-    {
-        "us" => value / 1e6,
-        "ms" => value / 1e3,
-        "s" => value,
-        "m" => value * 60,
-        _ => double.NaN,
-    };
-
     private static double Number(string text) => double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
 
     [GeneratedRegex(@"Requests/sec:\s+([\d.]+)")]
     private static partial Regex RequestsPerSecond();
 
-    [GeneratedRegex(@"(\d+) requests in ([\d.]+)(us|ms|s|m),")]
+    [GeneratedRegex(@"(\d+) requests in")]
     private static partial Regex Requests();
 
     [GeneratedRegex(@"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")]

@@ -216,7 +216,7 @@ internal static class ReportWriter
         }
 
         md.AppendLine();
-        md.AppendLine("Successful requests/s counts 2xx/3xx responses over wrk's run time; wrk's own figure counts non-2xx responses too. wrk's latencies include every response.");
+        md.AppendLine("Successful requests/s is wrk's figure less its non-2xx/3xx share; wrk's own figure counts those responses too. wrk's latencies include every response.");
         if (h.Hello.SuccessfulRequestsPerSecond > 0 && h.Hello.P99Ms > 0)
         {
             md.AppendLine();

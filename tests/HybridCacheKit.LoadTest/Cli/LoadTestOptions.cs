@@ -43,7 +43,7 @@ internal sealed class LoadTestOptions
           --http-connections N   wrk connections [1000]
           --http-threads N       wrk threads [2]
           --http-duration SECONDS  wrk run per endpoint [20]
-          --coldstart-runs N     cold-start samples [5]
+          --coldstart-runs N     cold-start samples per artifact and of the Python peer, each on a fresh key [5]
           --publish LIST         artifacts to publish, measure and cold-start, comma-separated, or none
                                  [readytorun,aot]: readytorun = framework-dependent ReadyToRun (plus the size of a
                                  self-contained publish), aot = one Native AOT executable

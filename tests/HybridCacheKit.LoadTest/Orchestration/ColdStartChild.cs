@@ -43,7 +43,8 @@ internal static class ColdStartChild
         var operationStart = UnixNowNs();
         var cache = provider.GetRequiredService<HybridCache>();
         var database = new SimulatedDatabase(w.DescriptionLength, TimeSpan.Zero);
-        var key = options.ColdStartKey ?? throw new ArgumentException("--child coldstart needs --coldstart-key.");
+        // The parent passes a fresh key per sample; run by hand, a fresh one of its own.
+        var key = options.ColdStartKey ?? ColdStartKeys.ForRun().Sample(0);
         var product = await cache.GetOrCreateAsync(key + ":first", (database, 7), static (st, ct) => st.database.LoadAsync(st.Item2, ct)).ConfigureAwait(false);
         var served = UnixNowNs();
         if (product.Id != 7)

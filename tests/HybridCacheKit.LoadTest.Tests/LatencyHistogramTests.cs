@@ -81,6 +81,27 @@ public sealed class LatencyHistogramTests
     }
 
     [Fact]
+    public void FromCounts_OneToOneThousand_TakesTheExactRanks()
+    {
+        var histogram = new LatencyHistogram(stripes: 1);
+        for (var v = 1; v <= 1_000; v++)
+        {
+            histogram.Record(v);
+        }
+
+        var summary = LatencySummary.FromCounts(histogram.Snapshot());
+
+        // Ranks 500, 990 and 999 of 1,000 (values 512-1023 share buckets four wide, so 999 and 1,000 differ: 996-999 and 1,000-1,003).
+        Assert.Equal(BucketOf(500), summary.P50Ns);
+        Assert.Equal(BucketOf(900), summary.P90Ns);
+        Assert.Equal(BucketOf(990), summary.P99Ns);
+        Assert.Equal(BucketOf(999), summary.P999Ns);
+        Assert.NotEqual(BucketOf(1_000), summary.P999Ns);
+
+        static long BucketOf(long value) => LatencyHistogram.HighestEquivalentValue(LatencyHistogram.IndexOf(value));
+    }
+
+    [Fact]
     public void FromCounts_Empty_IsAllZero()
     {
         var summary = LatencySummary.FromCounts(new long[LatencyHistogram.BucketCount]);

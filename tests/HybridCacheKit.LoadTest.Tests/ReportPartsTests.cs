@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using System.Xml.Linq;
 using HybridCacheKit.LoadTest.Cli;
@@ -41,6 +42,55 @@ public sealed class ReportPartsTests
         Assert.Equal(96213, result.Requests);
         Assert.Equal(3, result.SocketErrors);
         Assert.Equal(4, result.Non2xx);
+
+        // Only 2xx/3xx responses count as served: the 96,209 of 96,213 share of wrk's 48,106.50.
+        Assert.Equal(48_106.50 * (96_213 - 4) / 96_213, result.SuccessfulRequestsPerSecond, 6);
+        Assert.True(result.SuccessfulRequestsPerSecond < result.RequestsPerSecond);
+    }
+
+    [Fact]
+    public void Markdown_FailedOperationsInTheWindow_TargetsAreNotEvaluable()
+    {
+        var options = LoadTestOptions.Parse(["--mode", "engine"]);
+        var clean = new RunReport { Options = options };
+        clean.Results.Add(EngineResult(errors: 0));
+        var failing = new RunReport { Options = options };
+        failing.Results.Add(EngineResult(errors: 7));
+
+        var cleanTargets = TargetRows(ReportWriter.Markdown(clean));
+        var failingTargets = TargetRows(ReportWriter.Markdown(failing));
+
+        Assert.Equal(3, cleanTargets.Length);
+        Assert.All(cleanTargets, row => Assert.DoesNotContain("not evaluable", row, StringComparison.Ordinal));
+        Assert.Equal(3, failingTargets.Length);
+        Assert.All(failingTargets, row => Assert.Contains("**not evaluable**: 7 operations failed in the window", row, StringComparison.Ordinal));
+
+        // A throughput that would meet its target is still not judged when operations failed.
+        static ModeResult EngineResult(long errors) => new()
+        {
+            Mode = "engine",
+            Throughput = 2_000_000,
+            All = new LatencySummary(60_000_000, 500, 400, 800, 1_000_000, 1_500_000, 2_000_000),
+            PeakRssBytes = 40L * 1024 * 1024,
+            Errors = errors,
+        };
+
+        static string[] TargetRows(string markdown) => markdown.Split('\n').Where(l => l.StartsWith("| throughput ≥", StringComparison.Ordinal) || l.StartsWith("| p99 ≤", StringComparison.Ordinal) || l.StartsWith("| peak RSS ≤", StringComparison.Ordinal)).ToArray();
+    }
+
+    [Fact]
+    public void Markdown_HttpErrors_RatioUsesSuccessfulResponsesAndTargetsAreNotEvaluable()
+    {
+        var report = new RunReport { Options = LoadTestOptions.Parse(["--mode", "http"]) };
+        var hello = WrkOutput.Parse("hello", WrkSample.Replace("Socket errors: connect 0, read 2, write 0, timeout 1\n", string.Empty, StringComparison.Ordinal).Replace("  Non-2xx or 3xx responses: 4\n", string.Empty, StringComparison.Ordinal));
+        var cache = WrkOutput.Parse("cache", WrkSample);
+        report.Http = new HttpResult(hello, cache, null, "wrk", null);
+
+        var markdown = ReportWriter.Markdown(report);
+
+        Assert.Equal(0, hello.Errors);
+        Assert.Contains(Invariant($"| HTTP rps ≥ 90% of hello-world | {(96_213 - 4) / 96_213.0:P1}"), markdown);
+        Assert.Contains("| HTTP p99 ≤ 1.2× hello-world | 1.00× (1.62 ms / 1.62 ms) | **not evaluable**: 7 HTTP errors", markdown);
     }
 
     [Fact]
@@ -81,6 +131,39 @@ public sealed class ReportPartsTests
         Assert.Equal(1000, o.HttpConnections);
     }
 
+    [Theory]
+    [InlineData("--no-publish")]
+    [InlineData("--publish", "readytorun")]
+    [InlineData("--publish", "none")]
+    public void Options_AllWithoutTheNativeAotPublish_LeavesEngineAotOutAndSaysWhy(params string[] publish)
+    {
+        var o = LoadTestOptions.Parse(["--mode", "all", .. publish]);
+        var defaults = LoadTestOptions.Parse(publish);
+
+        Assert.Equal(LoadTestOptions.AllModes.Where(m => m != "engine-aot"), o.Modes);
+        Assert.Equal(o.Modes, defaults.Modes);
+        Assert.False(o.PublishNativeAot);
+        Assert.Contains("engine-aot", Assert.Single(o.ModesLeftOut));
+    }
+
+    [Theory]
+    [InlineData("--mode", "engine-aot", "--no-publish")]
+    [InlineData("--no-publish", "--mode", "engine,engine-aot")]
+    [InlineData("--mode", "engine-aot,coldstart", "--publish", "readytorun")]
+    public void Options_EngineAotNamedWithoutTheNativeAotPublish_IsRefused(params string[] args)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => LoadTestOptions.Parse(args));
+
+        Assert.Contains("--mode engine-aot needs the Native AOT executable", ex.Message);
+    }
+
+    [Fact]
+    public void Options_EngineAotWithTheNativeAotPublish_IsKept()
+    {
+        Assert.Contains("engine-aot", LoadTestOptions.Parse(["--mode", "engine-aot", "--publish", "aot"]).Modes);
+        Assert.Empty(LoadTestOptions.Parse(["--mode", "all"]).ModesLeftOut);
+    }
+
     [Fact]
     public void Options_WorkloadArguments_RoundTripThroughParse()
     {
@@ -109,13 +192,15 @@ public sealed class ReportPartsTests
     }
 
     [Fact]
-    public async Task PythonPeer_UsesTheSameHistogramBuckets()
+    public async Task PythonPeer_UsesTheSameHistogramBucketsAndPercentileRanks()
     {
         long[] values = [0, 1, 255, 256, 257, 511, 512, 1_000, 123_456, 9_999_999, 68_719_476_735, 99_999_999_999];
         var script = $$"""
             import importlib.util, json, sys
             spec = importlib.util.spec_from_file_location("peer", sys.argv[1]); peer = importlib.util.module_from_spec(spec); spec.loader.exec_module(peer)
-            print(json.dumps({"buckets": peer.BUCKETS, "index": [peer.bucket_of(v) for v in {{JsonSerializer.Serialize(values)}}], "high": [peer.highest_equivalent(i) for i in range(peer.BUCKETS)]}))
+            counts = [0] * peer.BUCKETS
+            for v in range(1, 1001): counts[peer.bucket_of(v)] += 1
+            print(json.dumps({"buckets": peer.BUCKETS, "index": [peer.bucket_of(v) for v in {{JsonSerializer.Serialize(values)}}], "high": [peer.highest_equivalent(i) for i in range(peer.BUCKETS)], "summary": peer.summary(counts)}))
             """;
         var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add("-c");
@@ -130,6 +215,20 @@ public sealed class ReportPartsTests
         Assert.Equal(LatencyHistogram.BucketCount, json.RootElement.GetProperty("buckets").GetInt32());
         Assert.Equal(values.Select(LatencyHistogram.IndexOf), json.RootElement.GetProperty("index").EnumerateArray().Select(e => e.GetInt32()));
         Assert.Equal(Enumerable.Range(0, LatencyHistogram.BucketCount).Select(LatencyHistogram.HighestEquivalentValue), json.RootElement.GetProperty("high").EnumerateArray().Select(e => e.GetInt64()));
+
+        // The same percentile ranks as the .NET summary, on the values 1..1,000 (p99.9 is the 999th value, not the 1,000th).
+        var histogram = new LatencyHistogram(stripes: 1);
+        for (var v = 1; v <= 1_000; v++)
+        {
+            histogram.Record(v);
+        }
+
+        var expected = LatencySummary.FromCounts(histogram.Snapshot());
+        var summary = json.RootElement.GetProperty("summary");
+        Assert.Equal(
+            [expected.Count, expected.P50Ns, expected.P90Ns, expected.P99Ns, expected.P999Ns, expected.MaxNs],
+            new[] { "count", "p50Ns", "p90Ns", "p99Ns", "p999Ns", "maxNs" }.Select(name => summary.GetProperty(name).GetInt64()));
+        Assert.Equal(LatencyHistogram.HighestEquivalentValue(LatencyHistogram.IndexOf(999)), summary.GetProperty("p999Ns").GetInt64());
     }
 
     [Fact]
@@ -145,4 +244,6 @@ public sealed class ReportPartsTests
         Assert.InRange(json.Length, 950, 1_100);
         Assert.Equal("item:000042", SimulatedDatabase.KeyOf(42));
     }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

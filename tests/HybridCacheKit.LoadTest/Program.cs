@@ -32,11 +32,27 @@ internal static class Program
             switch (options.Child)
             {
                 case null:
-                    return await Orchestrator.RunAsync(options, Console.Out).ConfigureAwait(false);
+                {
+                    using var signals = new ShutdownSignals();
+                    var exit = await Orchestrator.RunAsync(options, Console.Out, signals.Token).ConfigureAwait(false);
+                    return signals.ExitCode ?? exit;
+                }
+
                 case "engine" or "raw" or "rawtx" or "twotier":
-                    var result = await ServiceModeRunner.RunAsync(options.Child, options, Console.Error).ConfigureAwait(false);
-                    await WriteResultAsync(options, result).ConfigureAwait(false);
-                    return 0;
+                {
+                    using var signals = new ShutdownSignals();
+                    try
+                    {
+                        var result = await ServiceModeRunner.RunAsync(options.Child, options, Console.Error, signals.Token).ConfigureAwait(false);
+                        await WriteResultAsync(options, result).ConfigureAwait(false);
+                        return 0;
+                    }
+                    catch (OperationCanceledException) when (signals.ExitCode is { } code)
+                    {
+                        return code;
+                    }
+                }
+
                 case "coldstart":
                     return await ColdStartChild.RunAsync(options, mainEntered).ConfigureAwait(false);
                 case "http-server":

@@ -19,7 +19,7 @@ internal static class HttpMode
 
     public static string? Missing() => RedisLauncher.FindOnPath("wrk") is null ? "wrk is not on PATH (Debian: apt-get install -y wrk)." : null;
 
-    public static async Task<HttpResult?> RunAsync(LoadTestOptions options, string configuration, TextWriter log, List<string> failures)
+    public static async Task<HttpResult?> RunAsync(LoadTestOptions options, string configuration, TextWriter log, List<string> failures, CancellationToken cancellationToken)
     {
         var wrk = RedisLauncher.FindOnPath("wrk")!;
         var port = FreePort();
@@ -28,7 +28,7 @@ internal static class HttpMode
         using var server = Process.Start(SelfProcess.StartInfo(args, options.ServerGc, redirect: false)) ?? throw new InvalidOperationException("could not start the HTTP server");
         try
         {
-            if (!await WaitForPortAsync(port, TimeSpan.FromSeconds(60)).ConfigureAwait(false))
+            if (!await WaitForPortAsync(port, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false))
             {
                 failures.Add("http: the Kestrel server did not start listening within 60 s.");
                 return null;
@@ -37,21 +37,21 @@ internal static class HttpMode
             var w = options.Workload;
             var c = options.HttpConnections.ToString(CultureInfo.InvariantCulture);
             var t = options.HttpThreads.ToString(CultureInfo.InvariantCulture);
-            string[] Mix(string prefix) => [prefix, w.KeyCount.ToString(CultureInfo.InvariantCulture), w.ZipfExponent.ToString("R", CultureInfo.InvariantCulture), w.WriteRatio.ToString("R", CultureInfo.InvariantCulture), w.Seed.ToString(CultureInfo.InvariantCulture)];
+            string[] Mix(string prefix) => [prefix, w.KeyCount.ToString(CultureInfo.InvariantCulture), w.ZipfExponent.ToString("R", CultureInfo.InvariantCulture), w.WriteRatio.ToString("R", CultureInfo.InvariantCulture), w.Seed.ToString(CultureInfo.InvariantCulture), w.DescriptionLength.ToString(CultureInfo.InvariantCulture)];
             var url = $"http://127.0.0.1:{port}";
 
             if (w.Warmup > TimeSpan.Zero)
             {
                 log.WriteLine($"== http: warm-up {w.Warmup.TotalSeconds:0} s through /items");
-                _ = await RunWrkAsync(wrk, t, c, w.Warmup, url, Mix("/items/")).ConfigureAwait(false);
+                _ = await RunWrkAsync(wrk, t, c, w.Warmup, url, Mix("/items/"), cancellationToken).ConfigureAwait(false);
             }
 
             log.WriteLine($"== http: hello-world, {c} connections, {options.HttpDuration.TotalSeconds:0} s");
-            var hello = WrkOutput.Parse("hello-world (GET, POST /hello/{id})", await RunWrkAsync(wrk, t, c, options.HttpDuration, url, Mix("/hello/")).ConfigureAwait(false));
-            log.WriteLine($"== http: hello-world {hello.RequestsPerSecond:N0} req/s, p99 {hello.P99Ms:0.00} ms");
+            var hello = WrkOutput.Parse("hello-world (GET, POST /hello/{id})", await RunWrkAsync(wrk, t, c, options.HttpDuration, url, Mix("/hello/"), cancellationToken).ConfigureAwait(false));
+            log.WriteLine($"== http: hello-world {hello.SuccessfulRequestsPerSecond:N0} successful req/s, p99 {hello.P99Ms:0.00} ms, errors {hello.Errors}");
             log.WriteLine($"== http: cache workload, {c} connections, {options.HttpDuration.TotalSeconds:0} s");
-            var cache = WrkOutput.Parse("cache (GET, POST /items/{id})", await RunWrkAsync(wrk, t, c, options.HttpDuration, url, Mix("/items/")).ConfigureAwait(false));
-            log.WriteLine($"== http: cache {cache.RequestsPerSecond:N0} req/s, p99 {cache.P99Ms:0.00} ms");
+            var cache = WrkOutput.Parse("cache (GET, POST /items/{id})", await RunWrkAsync(wrk, t, c, options.HttpDuration, url, Mix("/items/"), cancellationToken).ConfigureAwait(false));
+            log.WriteLine($"== http: cache {cache.SuccessfulRequestsPerSecond:N0} successful req/s, p99 {cache.P99Ms:0.00} ms, errors {cache.Errors}");
 
             string? stats = null;
             try
@@ -70,15 +70,11 @@ internal static class HttpMode
         }
         finally
         {
-            if (!server.HasExited)
-            {
-                server.Kill(entireProcessTree: true);
-                await server.WaitForExitAsync().ConfigureAwait(false);
-            }
+            SelfProcess.Kill(server);
         }
     }
 
-    private static async Task<string> RunWrkAsync(string wrk, string threads, string connections, TimeSpan duration, string url, string[] scriptArgs)
+    private static async Task<string> RunWrkAsync(string wrk, string threads, string connections, TimeSpan duration, string url, string[] scriptArgs, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(wrk) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in (string[])["-t" + threads, "-c" + connections, "-d" + ((int)Math.Ceiling(duration.TotalSeconds)).ToString(CultureInfo.InvariantCulture) + "s", "--latency", "-s", Script, url, "--", .. scriptArgs])
@@ -89,7 +85,7 @@ internal static class HttpMode
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start wrk");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(duration + TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+        await SelfProcess.WaitOrKillAsync(process, duration + TimeSpan.FromSeconds(60), "wrk", cancellationToken).ConfigureAwait(false);
         var output = await stdout.ConfigureAwait(false);
         if (process.ExitCode != 0)
         {
@@ -112,7 +108,7 @@ internal static class HttpMode
         }
     }
 
-    private static async Task<bool> WaitForPortAsync(int port, TimeSpan timeout)
+    private static async Task<bool> WaitForPortAsync(int port, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
@@ -120,12 +116,12 @@ internal static class HttpMode
             try
             {
                 using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", port).ConfigureAwait(false);
+                await client.ConnectAsync("127.0.0.1", port, cancellationToken).ConfigureAwait(false);
                 return true;
             }
             catch (SocketException)
             {
-                await Task.Delay(100).ConfigureAwait(false);
+                await Task.Delay(100, cancellationToken).ConfigureAwait(false);
             }
         }
 

@@ -24,23 +24,28 @@ internal sealed record LatencySummary(long Count, double MeanNs, long P50Ns, lon
         return new LatencySummary(
             total,
             total == 0 ? 0 : sum / total,
-            ValueAtPercentile(counts, total, 50),
-            ValueAtPercentile(counts, total, 90),
-            ValueAtPercentile(counts, total, 99),
-            ValueAtPercentile(counts, total, 99.9),
+            ValueAtRank(counts, total, 50_000),
+            ValueAtRank(counts, total, 90_000),
+            ValueAtRank(counts, total, 99_000),
+            ValueAtRank(counts, total, 99_900),
             max);
     }
 
-    /// <summary>The smallest bucket value at or below which <paramref name="percentile"/>% of the recorded values fall.</summary>
-    public static long ValueAtPercentile(long[] counts, long total, double percentile)
+    /// <summary>
+    /// The smallest bucket value at or below which <paramref name="perHundredThousand"/> / 100,000 of the recorded values
+    /// fall (99.9% is 99,900). The rank is ceil(total × p / 100,000) in integers: in floating point 99.9 / 100 is
+    /// 0.9990000000000001, so of 1,000 values the 1,000th, not the 999th, would be taken for p99.9.
+    /// </summary>
+    public static long ValueAtRank(long[] counts, long total, int perHundredThousand)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(perHundredThousand);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(perHundredThousand, 100_000);
         if (total == 0)
         {
             return 0;
         }
 
-        var rank = (long)Math.Ceiling(percentile / 100.0 * total);
-        rank = Math.Clamp(rank, 1, total);
+        var rank = Math.Clamp(((total * perHundredThousand) + 99_999) / 100_000, 1, total);
         long seen = 0;
         for (var i = 0; i < counts.Length; i++)
         {

@@ -14,6 +14,14 @@ namespace HybridCacheKit.LoadTest.Orchestration;
 internal static class ArtifactMode
 {
     /// <summary>
+    /// Publish properties that keep symbols and documentation out of the ReadyToRun folder: the tool's own .pdb, the
+    /// referenced projects' .pdb (related files of references) and every XML documentation file. They are publish-time
+    /// only, so they do not recompile anything.
+    /// </summary>
+    internal static readonly string[] NoSymbolsOrDocs =
+        ["-p:CopyOutputSymbolsToPublishDirectory=false", "-p:PublishDocumentationFiles=false", "-p:AllowedReferenceRelatedFileExtensions=.none"];
+
+    /// <summary>
     /// The tool's project file, found by walking up from the running binary: its own folder, or a sibling folder (the
     /// smoke tests run the tool from their own output folder). Null when run from a copy outside the repository.
     /// </summary>
@@ -33,12 +41,12 @@ internal static class ArtifactMode
         return null;
     }
 
-    public static async Task<ArtifactResult?> PublishAsync(string project, string output, TextWriter log, List<string> failures)
+    public static async Task<ArtifactResult?> PublishAsync(string project, string output, TextWriter log, List<string> failures, CancellationToken cancellationToken)
     {
         var folder = Path.Combine(output, "publish");
-        var command = "dotnet publish tests/HybridCacheKit.LoadTest -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true";
+        var command = "dotnet publish tests/HybridCacheKit.LoadTest -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true " + string.Join(' ', NoSymbolsOrDocs);
         log.WriteLine($"== artifact: {command}");
-        if (!await DotnetPublishAsync(project, folder, selfContained: false, nativeAot: false, log, failures).ConfigureAwait(false))
+        if (!await DotnetPublishAsync(project, folder, selfContained: false, nativeAot: false, log, failures, cancellationToken).ConfigureAwait(false))
         {
             return null;
         }
@@ -46,7 +54,7 @@ internal static class ArtifactMode
         var (bytes, files) = Measure(folder);
         long? selfContained = null;
         var scFolder = Path.Combine(output, "publish-self-contained");
-        if (await DotnetPublishAsync(project, scFolder, selfContained: true, nativeAot: false, log, failures).ConfigureAwait(false))
+        if (await DotnetPublishAsync(project, scFolder, selfContained: true, nativeAot: false, log, failures, cancellationToken).ConfigureAwait(false))
         {
             selfContained = Measure(scFolder).Bytes;
             Directory.Delete(scFolder, recursive: true);
@@ -59,12 +67,12 @@ internal static class ArtifactMode
     /// Native AOT: the engine, the Redis package (StackExchange.Redis 1.2.6 included), the baselines and the load
     /// generator compiled ahead of time into one self-contained executable. No JIT runs at start-up.
     /// </summary>
-    public static async Task<NativeAotArtifact?> PublishNativeAotAsync(string project, string output, TextWriter log, List<string> failures)
+    public static async Task<NativeAotArtifact?> PublishNativeAotAsync(string project, string output, TextWriter log, List<string> failures, CancellationToken cancellationToken)
     {
         var folder = Path.Combine(output, "publish-aot");
         var command = "dotnet publish tests/HybridCacheKit.LoadTest -c Release -r linux-x64 --self-contained true -p:PublishAot=true -p:PublishReadyToRun=false";
         log.WriteLine($"== artifact: {command}");
-        if (!await DotnetPublishAsync(project, folder, selfContained: true, nativeAot: true, log, failures).ConfigureAwait(false))
+        if (!await DotnetPublishAsync(project, folder, selfContained: true, nativeAot: true, log, failures, cancellationToken).ConfigureAwait(false))
         {
             return null;
         }
@@ -73,9 +81,10 @@ internal static class ArtifactMode
         return new NativeAotArtifact(executable, new FileInfo(executable).Length, command);
     }
 
-    public static async Task<ColdStartResult?> ColdStartAsync(string executable, LoadTestOptions options, string configuration, TextWriter log, List<string> failures)
+    public static async Task<ColdStartResult?> ColdStartAsync(string executable, LoadTestOptions options, string configuration, TextWriter log, List<string> failures, CancellationToken cancellationToken)
     {
         var samples = new List<ColdStartSample>();
+        var keys = ColdStartKeys.ForRun();
         for (var i = 0; i < options.ColdStartRuns; i++)
         {
             var start = new ProcessStartInfo(executable) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -85,7 +94,7 @@ internal static class ArtifactMode
                 start.ArgumentList.Add(executable);
             }
 
-            foreach (var arg in (string[])["--child", "coldstart", "--redis", configuration, "--engine-backplane", options.EngineBackplane ? "on" : "off", "--engine-lock", options.EngineLock ? "on" : "off"])
+            foreach (var arg in (string[])["--child", "coldstart", "--coldstart-key", keys.Sample(i), "--redis", configuration, "--engine-backplane", options.EngineBackplane ? "on" : "off", "--engine-lock", options.EngineLock ? "on" : "off"])
             {
                 start.ArgumentList.Add(arg);
             }
@@ -95,7 +104,16 @@ internal static class ArtifactMode
             using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + executable);
             var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+            try
+            {
+                await SelfProcess.WaitOrKillAsync(process, TimeSpan.FromSeconds(60), $"cold start run {i + 1}", cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException ex)
+            {
+                failures.Add("cold start: " + ex.Message);
+                return null;
+            }
+
             if (process.ExitCode != 0)
             {
                 failures.Add($"cold start: run {i + 1} exited with code {process.ExitCode}: {await stderr.ConfigureAwait(false)}");
@@ -103,14 +121,18 @@ internal static class ArtifactMode
             }
 
             var json = JsonDocument.Parse(await stdout.ConfigureAwait(false)).RootElement;
-            samples.Add(new ColdStartSample(json.GetProperty("toMainMs").GetDouble(), json.GetProperty("toFirstOperationMs").GetDouble(), json.GetProperty("firstOperationMs").GetDouble(), json.GetProperty("fromKernelStartMs").GetDouble(), json.GetProperty("warmConnectMs").GetDouble(), json.GetProperty("warmFirstKeyMs").GetDouble()));
-            log.WriteLine($"== cold start {i + 1}: Main at {samples[^1].ToMainMs:0.0} ms, first operation served at {samples[^1].ToFirstOperationMs:0.0} ms");
+            samples.Add(new ColdStartSample(json.GetProperty("toMainMs").GetDouble(), json.GetProperty("toFirstOperationMs").GetDouble(), json.GetProperty("firstOperationMs").GetDouble(), json.GetProperty("fromKernelStartMs").GetDouble(), json.GetProperty("warmConnectMs").GetDouble(), json.GetProperty("warmFirstKeyMs").GetDouble(), json.GetProperty("firstLoaderRan").GetDouble() == 1, json.GetProperty("warmLoaderRan").GetDouble() == 1));
+            log.WriteLine($"== cold start {i + 1}: Main at {samples[^1].ToMainMs:0.0} ms, first operation served at {samples[^1].ToFirstOperationMs:0.0} ms{(samples[^1].FirstLoaderRan ? string.Empty : " (its key was cached: the loader did not run)")}");
+            if (!samples[^1].FirstLoaderRan || !samples[^1].WarmLoaderRan)
+            {
+                failures.Add($"cold start: run {i + 1} ({executable}) found a key cached that should have been new (first operation loader ran: {samples[^1].FirstLoaderRan}, warm new key loader ran: {samples[^1].WarmLoaderRan}).");
+            }
         }
 
         return new ColdStartResult(executable, samples);
     }
 
-    private static async Task<bool> DotnetPublishAsync(string project, string folder, bool selfContained, bool nativeAot, TextWriter log, List<string> failures)
+    private static async Task<bool> DotnetPublishAsync(string project, string folder, bool selfContained, bool nativeAot, TextWriter log, List<string> failures, CancellationToken cancellationToken)
     {
         if (Directory.Exists(folder))
         {
@@ -118,7 +140,7 @@ internal static class ArtifactMode
         }
 
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        string[] kind = nativeAot ? ["-p:PublishAot=true", "-p:PublishReadyToRun=false"] : ["-p:PublishReadyToRun=true"];
+        string[] kind = nativeAot ? ["-p:PublishAot=true", "-p:PublishReadyToRun=false"] : ["-p:PublishReadyToRun=true", .. NoSymbolsOrDocs];
         foreach (var arg in (string[])["publish", project, "-c", "Release", "-r", "linux-x64", "--self-contained", selfContained ? "true" : "false", .. kind, "-o", folder, "--nologo"])
         {
             start.ArgumentList.Add(arg);
@@ -127,7 +149,16 @@ internal static class ArtifactMode
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet publish");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(10)).ConfigureAwait(false);
+        try
+        {
+            await SelfProcess.WaitOrKillAsync(process, TimeSpan.FromMinutes(10), "dotnet publish", cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException ex)
+        {
+            failures.Add("artifact: " + ex.Message);
+            return false;
+        }
+
         if (process.ExitCode != 0)
         {
             var text = (await stdout.ConfigureAwait(false)) + (await stderr.ConfigureAwait(false));
@@ -139,9 +170,22 @@ internal static class ArtifactMode
         return true;
     }
 
-    private static (long Bytes, int Files) Measure(string folder)
+    /// <summary>
+    /// The size of what runs: every file of the folder except debug symbols (.pdb, .dbg) and XML documentation (an
+    /// .xml beside a .dll of the same name), which the publish no longer writes (<see cref="NoSymbolsOrDocs"/>) and
+    /// which are not needed to run. The Native AOT row counts its executable alone, so both rows count the same kind
+    /// of bytes.
+    /// </summary>
+    internal static (long Bytes, int Files) Measure(string folder)
     {
-        var files = new DirectoryInfo(folder).GetFiles("*", SearchOption.AllDirectories);
+        var files = new DirectoryInfo(folder).GetFiles("*", SearchOption.AllDirectories).Where(f => !IsSymbolsOrDocs(f)).ToArray();
         return (files.Sum(f => f.Length), files.Length);
     }
+
+    private static bool IsSymbolsOrDocs(FileInfo file) => file.Extension.ToLowerInvariant() switch
+    {
+        ".pdb" or ".dbg" => true,
+        ".xml" => File.Exists(Path.ChangeExtension(file.FullName, ".dll")),
+        _ => false,
+    };
 }

@@ -11,9 +11,10 @@ namespace HybridCacheKit.LoadTest.Orchestration;
 
 /// <summary>
 /// <c>--child coldstart</c>: the service's cold start. Builds the cache exactly as the engine mode registers it (no
-/// waiting for the backplane), serves one <c>GetOrCreateAsync</c> (connect, L2 read, loader, store) and prints, as JSON,
-/// the time from the parent's clock reading just before it spawned this process (environment variable
-/// <c>HCK_SPAWN_UNIX_NS</c>) to Main and to the first operation served.
+/// waiting for the backplane), serves one <c>GetOrCreateAsync</c> of a key no sample used before (<c>--coldstart-key</c>
+/// + ":first": connect, L2 read, loader, L1 + L2 store) and prints, as JSON, the time from the parent's clock reading
+/// just before it spawned this process (environment variable <c>HCK_SPAWN_UNIX_NS</c>) to Main and to the first
+/// operation served, and whether the loader ran (1) or the key was found cached (0).
 /// </summary>
 internal static class ColdStartChild
 {
@@ -32,7 +33,7 @@ internal static class ColdStartChild
             .AddStackExchangeRedis(o =>
             {
                 o.Configuration = options.Redis ?? throw new ArgumentException("--child coldstart needs --redis.");
-                o.InstanceName = "lt:";
+                o.InstanceName = Redis.ToolKeys.Namespace;
                 o.EnableBackplane = options.EngineBackplane;
                 o.EnableDistributedLock = options.EngineLock;
                 o.OperationTimeout = TimeSpan.FromSeconds(10);
@@ -42,12 +43,17 @@ internal static class ColdStartChild
         var operationStart = UnixNowNs();
         var cache = provider.GetRequiredService<HybridCache>();
         var database = new SimulatedDatabase(w.DescriptionLength, TimeSpan.Zero);
-        var product = await cache.GetOrCreateAsync(SimulatedDatabase.KeyOf(7), (database, 7), static (st, ct) => st.database.LoadAsync(st.Item2, ct)).ConfigureAwait(false);
+        // The parent passes a fresh key per sample; run by hand, a fresh one of its own.
+        var key = options.ColdStartKey ?? ColdStartKeys.ForRun().Sample(0);
+        var product = await cache.GetOrCreateAsync(key + ":first", (database, 7), static (st, ct) => st.database.LoadAsync(st.Item2, ct)).ConfigureAwait(false);
         var served = UnixNowNs();
         if (product.Id != 7)
         {
             throw new InvalidOperationException("the first operation returned a wrong value.");
         }
+
+        // The definition of the row: the first operation found nothing cached and ran the loader.
+        var firstLoaderRan = database.Loads == 1;
 
         var kernelStart = Process.GetCurrentProcess().StartTime.ToUniversalTime();
 
@@ -65,8 +71,10 @@ internal static class ColdStartChild
 
         Console.Error.Write(connectLog.ToString());
         var warmStart = Stopwatch.GetTimestamp();
-        _ = await cache.GetOrCreateAsync(SimulatedDatabase.KeyOf(8), (database, 8), static (st, ct) => st.database.LoadAsync(st.Item2, ct)).ConfigureAwait(false);
+        var loadsBefore = database.Loads;
+        _ = await cache.GetOrCreateAsync(key + ":second", (database, 8), static (st, ct) => st.database.LoadAsync(st.Item2, ct)).ConfigureAwait(false);
         var warmOperationMs = Stopwatch.GetElapsedTime(warmStart).TotalMilliseconds;
+        var warmLoaderRan = database.Loads == loadsBefore + 1;
         Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, double>
         {
             ["toMainMs"] = (mainEnteredUnixNs - spawned) / 1e6,
@@ -75,6 +83,8 @@ internal static class ColdStartChild
             ["fromKernelStartMs"] = (served / 100 - (kernelStart - DateTime.UnixEpoch).Ticks) / 1e4,
             ["warmConnectMs"] = warmConnectMs,
             ["warmFirstKeyMs"] = warmOperationMs,
+            ["firstLoaderRan"] = firstLoaderRan ? 1 : 0,
+            ["warmLoaderRan"] = warmLoaderRan ? 1 : 0,
         }, LoadTestJson.Default.DictionaryStringDouble));
         return 0;
     }

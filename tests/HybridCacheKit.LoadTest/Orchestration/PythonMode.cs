@@ -33,7 +33,7 @@ internal static class PythonMode
         return exit == 0 ? null : $"{Interpreter} cannot import redis.asyncio, so Debian's python3-redis is missing (apt-get install -y python3-redis): {error.Trim()}";
     }
 
-    public static async Task<ModeResult?> RunAsync(LoadTestOptions options, string configuration, string resultFile, TextWriter log, List<string> failures)
+    public static async Task<ModeResult?> RunAsync(LoadTestOptions options, string configuration, string resultFile, TextWriter log, List<string> failures, CancellationToken cancellationToken)
     {
         var w = options.Workload;
         var args = new List<string>
@@ -49,7 +49,7 @@ internal static class PythonMode
         }
 
         File.Delete(resultFile);
-        var (exit, _, error) = await RunAsync(args, log, w.Warmup + w.Duration + TimeSpan.FromMinutes(3)).ConfigureAwait(false);
+        var (exit, _, error) = await RunAsync(args, log, w.Warmup + w.Duration + TimeSpan.FromMinutes(3), cancellationToken: cancellationToken).ConfigureAwait(false);
         if (exit != 0 || !File.Exists(resultFile))
         {
             failures.Add($"python: the peer exited with code {exit}: {error.Trim()}");
@@ -58,18 +58,35 @@ internal static class PythonMode
 
         var result = JsonSerializer.Deserialize(await File.ReadAllTextAsync(resultFile).ConfigureAwait(false), LoadTestJson.Default.ModeResult)!;
 
-        // Cold start of the Python design: interpreter start, imports, connect, first read served.
+        // Cold start of the Python design: interpreter start, imports, connect, first read served. Like the .NET rows,
+        // every sample reads a key no sample read before, so it misses both tiers and runs the loader.
         var samples = new List<double>();
-        for (var i = 0; i < 3; i++)
+        var loaderRuns = 0;
+        var keys = ColdStartKeys.ForRun();
+        for (var i = 0; i < options.ColdStartRuns; i++)
         {
             var env = new Dictionary<string, string> { ["HCK_SPAWN_UNIX_NS"] = UnixNowNs().ToString(CultureInfo.InvariantCulture) };
-            var (code, output, _) = await RunAsync([Script, "--redis", configuration, "--coldstart", .. options.Cluster ? ["--cluster"] : Array.Empty<string>()], null, TimeSpan.FromSeconds(60), env).ConfigureAwait(false);
-            if (code == 0 && JsonDocument.Parse(output).RootElement.TryGetProperty("toFirstOperationMs", out var ms))
+            var (code, output, coldError) = await RunAsync([Script, "--redis", configuration, "--coldstart", "--coldstart-key", keys.Sample(i), .. options.Cluster ? ["--cluster"] : Array.Empty<string>()], null, TimeSpan.FromSeconds(60), env, cancellationToken).ConfigureAwait(false);
+            if (code != 0)
             {
-                samples.Add(ms.GetDouble());
+                failures.Add($"python: cold start run {i + 1} exited with code {code}: {coldError.Trim()}");
+                continue;
+            }
+
+            var json = JsonDocument.Parse(output).RootElement;
+            samples.Add(json.GetProperty("toFirstOperationMs").GetDouble());
+            if (json.GetProperty("loaderRan").GetBoolean())
+            {
+                loaderRuns++;
+            }
+            else
+            {
+                failures.Add($"python: cold start run {i + 1} found its key cached (the loader did not run).");
             }
         }
 
+        result.Counters["coldstart.samples"] = samples.Count;
+        result.Counters["coldstart.loader.runs"] = loaderRuns;
         if (samples.Count > 0)
         {
             samples.Sort();
@@ -81,7 +98,7 @@ internal static class PythonMode
 
     public static long UnixNowNs() => (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
 
-    private static async Task<(int Exit, string Output, string Error)> RunAsync(IEnumerable<string> args, TextWriter? log, TimeSpan timeout, Dictionary<string, string>? env = null)
+    private static async Task<(int Exit, string Output, string Error)> RunAsync(IEnumerable<string> args, TextWriter? log, TimeSpan timeout, Dictionary<string, string>? env = null, CancellationToken cancellationToken = default)
     {
         var start = new ProcessStartInfo(Interpreter) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args)
@@ -113,11 +130,10 @@ internal static class PythonMode
         });
         try
         {
-            await process.WaitForExitAsync().WaitAsync(timeout).ConfigureAwait(false);
+            await SelfProcess.WaitOrKillAsync(process, timeout, "the Python peer", cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            process.Kill(entireProcessTree: true);
             return (-1, string.Empty, $"timed out after {timeout.TotalSeconds:0} s");
         }
 

@@ -25,20 +25,54 @@ internal static class SelfProcess
         return start;
     }
 
-    /// <summary>Runs a child to completion; its progress goes to our standard error as it comes.</summary>
-    public static async Task<int> RunAsync(ProcessStartInfo start, TimeSpan timeout)
+    /// <summary>
+    /// Runs a child to completion; its progress goes to our standard error as it comes. Past <paramref name="timeout"/>
+    /// it is killed and a <see cref="TimeoutException"/> thrown (the caller records the mode as failed and goes on); on
+    /// <paramref name="cancellationToken"/> (SIGINT/SIGTERM) it is killed and the cancellation thrown.
+    /// </summary>
+    public static async Task<int> RunAsync(ProcessStartInfo start, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + start.FileName);
+        await WaitOrKillAsync(process, timeout, $"a child process ({string.Join(' ', start.ArgumentList)})", cancellationToken).ConfigureAwait(false);
+        return process.ExitCode;
+    }
+
+    /// <summary>
+    /// Waits for <paramref name="process"/> to exit. On timeout or cancellation it kills the process and everything it
+    /// started, waits (briefly) until they are gone, and throws <see cref="TimeoutException"/> or the cancellation.
+    /// </summary>
+    public static async Task WaitOrKillAsync(Process process, TimeSpan timeout, string what, CancellationToken cancellationToken)
+    {
         try
         {
-            await process.WaitForExitAsync().WaitAsync(timeout).ConfigureAwait(false);
+            await process.WaitForExitAsync(cancellationToken).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (TimeoutException)
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"a child process ({string.Join(' ', start.ArgumentList)}) did not finish within {timeout.TotalSeconds:0} s and was killed.");
-        }
+            Kill(process);
+            if (ex is OperationCanceledException)
+            {
+                throw;
+            }
 
-        return process.ExitCode;
+            throw new TimeoutException($"{what} did not finish within {timeout.TotalSeconds:0} s and was killed.", ex);
+        }
+    }
+
+    /// <summary>Kills a process and its descendants, and waits up to 10 s for it to be gone.</summary>
+    public static void Kill(Process process)
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(TimeSpan.FromSeconds(10));
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Not started or already reaped.
+        }
     }
 }

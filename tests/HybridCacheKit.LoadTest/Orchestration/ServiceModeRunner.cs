@@ -24,7 +24,9 @@ internal static class ServiceModeRunner
         };
     }
 
-    public static async Task<ModeResult> RunAsync(string mode, LoadTestOptions options, TextWriter log)
+    /// <param name="cancellationToken">Cancelled on SIGINT/SIGTERM: the workers stop, the service and any Redis this
+    /// process started are disposed, and the cancellation is thrown.</param>
+    public static async Task<ModeResult> RunAsync(string mode, LoadTestOptions options, TextWriter log, CancellationToken cancellationToken)
     {
         var loadStart = LoadAverage.Read();
         await using var ownRedis = options.Redis is null ? await RedisLauncher.StartAsync(options.Cluster, log).ConfigureAwait(false) : null;
@@ -37,12 +39,26 @@ internal static class ServiceModeRunner
         using var admin = await ConnectionMultiplexer.ConnectAsync(configuration + ",allowAdmin=true").ConfigureAwait(false);
         RedisStats? redisBefore = null;
         RedisStats? redisAfter = null;
+        WindowCounters? countersBefore = null;
+        WindowCounters? countersAfter = null;
         var runner = new LoadRunner(service, options.Workload, database, log)
         {
-            WindowStarting = async () => redisBefore = await RedisStats.TakeAsync(admin).ConfigureAwait(false),
-            WindowEnded = async () => redisAfter = await RedisStats.TakeAsync(admin).ConfigureAwait(false),
+            // The service's counters and the loader's count run from start-up; read at both edges of the window, their
+            // difference covers the window alone, like the latencies and Redis's counters beside them.
+            // Read nearest the edge (after Redis's INFO going in, before it coming out), so the round trip's time is not
+            // counted.
+            WindowStarting = async () =>
+            {
+                redisBefore = await RedisStats.TakeAsync(admin).ConfigureAwait(false);
+                countersBefore = WindowCounters.Take(service, database);
+            },
+            WindowEnded = async () =>
+            {
+                countersAfter = WindowCounters.Take(service, database);
+                redisAfter = await RedisStats.TakeAsync(admin).ConfigureAwait(false);
+            },
         };
-        var measured = await runner.RunAsync().ConfigureAwait(false);
+        var measured = await runner.RunAsync(cancellationToken).ConfigureAwait(false);
 
         var all = LatencySummary.Add(measured.ReadCounts, measured.WriteCounts);
         var allSummary = LatencySummary.FromCounts(all);
@@ -65,9 +81,10 @@ internal static class ServiceModeRunner
             WindowPeakRssBytes = measured.PeakSampledRssBytes,
             Errors = measured.Errors,
             WrongValues = measured.WrongValues,
+            FailuresOutsideWindow = measured.FailuresOutsideWindow,
             FirstError = measured.FirstError,
-            DatabaseLoads = database.Loads,
-            Counters = new Dictionary<string, long>(service.Counters()),
+            DatabaseLoads = countersAfter!.Loads - countersBefore!.Loads,
+            Counters = countersAfter.Minus(countersBefore, service.Gauges()),
             RuntimeCounters = measured.Runtime,
             MaxPendingWorkItems = measured.MaxPendingWorkItems,
             MaxThreadCount = measured.MaxThreadCount,

@@ -38,9 +38,18 @@ internal sealed record ModeResult
     /// <summary>The highest VmRSS sampled during the timed window.</summary>
     public long? WindowPeakRssBytes { get; init; }
 
+    /// <summary>Operations in the window that failed (threw); not in the latencies or the throughput.</summary>
     public long Errors { get; init; }
 
+    /// <summary>Reads in the window that returned a wrong value; not in the latencies or the throughput.</summary>
     public long WrongValues { get; init; }
+
+    /// <summary>Failed operations and wrong values outside the window (warm-up, or across an edge).</summary>
+    public long FailuresOutsideWindow { get; init; }
+
+    /// <summary>Failed operations in the window: when not 0, the targets are not evaluable.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public long FailedInWindow => Errors + WrongValues;
 
     public string? FirstError { get; init; }
 

@@ -60,12 +60,21 @@ internal sealed record ColdStartResult(string Executable, List<ColdStartSample> 
 }
 
 /// <summary>One cold start: from the parent's timestamp just before spawning to Main entered, to the first operation served.</summary>
-internal sealed record ColdStartSample(double ToMainMs, double ToFirstOperationMs, double FirstOperationMs, double FromKernelStartMs, double WarmConnectMs, double WarmFirstKeyMs);
+/// <param name="FirstLoaderRan">The first operation found its key uncached and ran the loader, as the row's definition says.</param>
+/// <param name="WarmLoaderRan">The same for the second new key served in the then-warm process.</param>
+internal sealed record ColdStartSample(double ToMainMs, double ToFirstOperationMs, double FirstOperationMs, double FromKernelStartMs, double WarmConnectMs, double WarmFirstKeyMs, bool FirstLoaderRan, bool WarmLoaderRan);
 
-/// <summary>One wrk run against the HTTP app.</summary>
+/// <summary>
+/// One wrk run against the HTTP app. <see cref="RequestsPerSecond"/> is wrk's own figure, which counts every response,
+/// non-2xx/3xx ones included; <see cref="SuccessfulRequestsPerSecond"/> keeps the 2xx/3xx share of it (wrk's exact run
+/// time stays in; the "in 20.01s" it prints is rounded). Socket errors (connect, read, write, timeout) are requests
+/// that got no response.
+/// </summary>
 internal sealed record WrkResult(string Endpoint, double RequestsPerSecond, double P50Ms, double P90Ms, double P99Ms, long Requests, long SocketErrors, long Non2xx, string Raw)
 {
     public long Errors => SocketErrors + Non2xx;
+
+    public double SuccessfulRequestsPerSecond => Requests > 0 ? RequestsPerSecond * (Requests - Non2xx) / Requests : 0;
 }
 
 /// <summary>The HTTP mode: hello-world and the cache workload through Kestrel, in one app, in one run.</summary>

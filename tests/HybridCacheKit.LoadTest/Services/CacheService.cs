@@ -23,8 +23,14 @@ internal abstract class CacheService : IAsyncDisposable
     /// <summary>Prepares the service (connects) and serves one read, so connection set-up is outside the measurement.</summary>
     public abstract Task StartAsync();
 
-    /// <summary>Counters the service keeps about itself (hits, misses, errors), read once after the run.</summary>
+    /// <summary>
+    /// Counters the service keeps about itself (hits, misses, errors), monotonic since it started: the runner reads them
+    /// at both edges of the timed window and reports the difference.
+    /// </summary>
     public virtual IReadOnlyDictionary<string, long> Counters() => new Dictionary<string, long>();
+
+    /// <summary>Levels rather than counts (entries held), reported as read at the end of the window.</summary>
+    public virtual IReadOnlyDictionary<string, long> Gauges() => new Dictionary<string, long>();
 
     public abstract ValueTask DisposeAsync();
 }

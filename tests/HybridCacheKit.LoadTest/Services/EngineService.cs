@@ -46,7 +46,7 @@ internal sealed class EngineService(string configuration, SimulatedDatabase data
             .AddStackExchangeRedis(o =>
             {
                 o.Configuration = configuration;
-                o.InstanceName = "lt:";
+                o.InstanceName = Redis.ToolKeys.Namespace;
                 o.EnableBackplane = settings.Backplane;
                 o.EnableDistributedLock = settings.DistributedLock;
                 if (settings.Timeout is { } timeout)

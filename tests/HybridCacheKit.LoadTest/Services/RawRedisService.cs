@@ -2,6 +2,7 @@ using System.Text.Json;
 using HybridCacheKit.LoadTest.Metrics;
 using HybridCacheKit.LoadTest.Workload;
 using StackExchange.Redis;
+using StackExchange.Redis.KeyspaceIsolation;
 
 namespace HybridCacheKit.LoadTest.Services;
 
@@ -23,7 +24,7 @@ internal sealed class RawRedisService(string configuration, SimulatedDatabase da
     public override async Task StartAsync()
     {
         _connection = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
-        _db = _connection.GetDatabase();
+        _db = _connection.GetDatabase().WithKeyPrefix(Redis.ToolKeys.Namespace);
         if (transactionalWrites)
         {
             await WriteAsync(SimulatedDatabase.KeyOf(0), database.Create(0, 0)).ConfigureAwait(false);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using HybridCacheKit.LoadTest.Metrics;
 using HybridCacheKit.LoadTest.Workload;
 using StackExchange.Redis;
+using StackExchange.Redis.KeyspaceIsolation;
 
 namespace HybridCacheKit.LoadTest.Services;
 
@@ -29,7 +30,7 @@ internal sealed class TwoTierService(string configuration, SimulatedDatabase dat
     public override async Task StartAsync()
     {
         _connection = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
-        _db = _connection.GetDatabase();
+        _db = _connection.GetDatabase().WithKeyPrefix(Redis.ToolKeys.Namespace);
         _ = await ReadAsync(0, SimulatedDatabase.KeyOf(0)).ConfigureAwait(false);
     }
 
@@ -55,8 +56,9 @@ internal sealed class TwoTierService(string configuration, SimulatedDatabase dat
         ["l1.hits"] = _l1Hits.Value,
         ["l2.hits"] = _l2Hits.Value,
         ["misses"] = _misses.Value,
-        ["l1.entries"] = _local.Count,
     };
+
+    public override IReadOnlyDictionary<string, long> Gauges() => new Dictionary<string, long> { ["l1.entries"] = _local.Count };
 
     public override ValueTask DisposeAsync()
     {

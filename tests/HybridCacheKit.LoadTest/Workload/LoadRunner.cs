@@ -9,7 +9,8 @@ namespace HybridCacheKit.LoadTest.Workload;
 /// workers. Each worker draws its next operation from its own random stream (Zipf key from the alias table; write with
 /// probability <see cref="WorkloadSettings.WriteRatio"/>), awaits it, records its latency and draws again. The run has a
 /// warm-up (nothing recorded) and then the timed window; only operations that start and end inside the window are
-/// recorded. The latency of an operation is the time from just before the call to just after the await resumes, so it
+/// recorded, and only successful ones (a right value read, a write acknowledged) go into the latencies and so into the
+/// throughput: a failed or wrong one is counted apart. The latency of an operation is the time from just before the call to just after the await resumes, so it
 /// includes any wait for a thread-pool thread. Written values are built before the clock starts.
 /// </summary>
 internal sealed class LoadRunner(CacheService service, WorkloadSettings settings, SimulatedDatabase database, TextWriter progress)
@@ -24,6 +25,8 @@ internal sealed class LoadRunner(CacheService service, WorkloadSettings settings
     private readonly StripedCounter _completed = new();
     private readonly StripedCounter _errors = new();
     private readonly StripedCounter _wrongValues = new();
+    private readonly StripedCounter _windowErrors = new();
+    private readonly StripedCounter _windowWrongValues = new();
     private readonly double _nsPerTick = 1_000_000_000.0 / Stopwatch.Frequency;
     private int _phase;
     private Exception? _firstError;
@@ -34,7 +37,9 @@ internal sealed class LoadRunner(CacheService service, WorkloadSettings settings
     /// <summary>Called just after the timed window closed, before the workers are awaited.</summary>
     public Func<Task>? WindowEnded { get; init; }
 
-    public async Task<RunMeasurement> RunAsync()
+    /// <param name="cancellationToken">Stops the run early: the workers finish their operation in flight and the
+    /// cancellation is thrown.</param>
+    public async Task<RunMeasurement> RunAsync(CancellationToken cancellationToken = default)
     {
         var writeThreshold = (ulong)(settings.WriteRatio * (1UL << 53));
         var workers = new Task[settings.Workers];
@@ -46,7 +51,21 @@ internal sealed class LoadRunner(CacheService service, WorkloadSettings settings
         }
 
         var sampler = new RuntimeSampler();
-        await ReportUntilAsync(started, settings.Warmup, "warm-up", sampler: null).ConfigureAwait(false);
+        try
+        {
+            return await MeasureAsync(started, workers, sampler, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Volatile.Write(ref _phase, Stopped);
+            await Task.WhenAll(workers).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<RunMeasurement> MeasureAsync(long started, Task[] workers, RuntimeSampler sampler, CancellationToken cancellationToken)
+    {
+        await ReportUntilAsync(started, settings.Warmup, "warm-up", sampler: null, cancellationToken).ConfigureAwait(false);
 
         if (WindowStarting is not null)
         {
@@ -56,7 +75,7 @@ internal sealed class LoadRunner(CacheService service, WorkloadSettings settings
         var before = RuntimeSnapshot.Take();
         var windowStart = Stopwatch.GetTimestamp();
         Volatile.Write(ref _phase, Measuring);
-        await ReportUntilAsync(windowStart, settings.Duration, "measure", sampler).ConfigureAwait(false);
+        await ReportUntilAsync(windowStart, settings.Duration, "measure", sampler, cancellationToken).ConfigureAwait(false);
         Volatile.Write(ref _phase, Stopped);
         var window = Stopwatch.GetElapsedTime(windowStart);
         var after = RuntimeSnapshot.Take();
@@ -72,13 +91,21 @@ internal sealed class LoadRunner(CacheService service, WorkloadSettings settings
             window,
             reads,
             writes,
-            _errors.Value,
-            _wrongValues.Value,
+            _windowErrors.Value,
+            _windowWrongValues.Value,
+            _errors.Value - _windowErrors.Value + (_wrongValues.Value - _windowWrongValues.Value),
             _firstError?.ToString(),
             after.Minus(before),
             sampler.PeakRssBytes,
             sampler.MaxPendingWorkItems,
             sampler.MaxThreadCount);
+    }
+
+    private enum Failure
+    {
+        None,
+        Error,
+        WrongValue,
     }
 
     private async Task WorkerAsync(int id, ulong writeThreshold)
@@ -98,6 +125,7 @@ internal sealed class LoadRunner(CacheService service, WorkloadSettings settings
             var key = SimulatedDatabase.KeyOf(index);
             var value = write ? database.Create(index, ++version) : null;
             var start = Stopwatch.GetTimestamp();
+            var failure = Failure.None;
             try
             {
                 if (write)
@@ -109,12 +137,14 @@ internal sealed class LoadRunner(CacheService service, WorkloadSettings settings
                     var read = await service.ReadAsync(index, key).ConfigureAwait(false);
                     if (read.Id != index)
                     {
+                        failure = Failure.WrongValue;
                         _wrongValues.Increment();
                     }
                 }
             }
             catch (Exception ex)
             {
+                failure = Failure.Error;
                 _errors.Increment();
                 Interlocked.CompareExchange(ref _firstError, ex, null);
             }
@@ -123,12 +153,23 @@ internal sealed class LoadRunner(CacheService service, WorkloadSettings settings
             _completed.Increment();
             if (phase == Measuring && Volatile.Read(ref _phase) == Measuring)
             {
-                (write ? _writes : _reads).Record(elapsedNs);
+                switch (failure)
+                {
+                    case Failure.None:
+                        (write ? _writes : _reads).Record(elapsedNs);
+                        break;
+                    case Failure.Error:
+                        _windowErrors.Increment();
+                        break;
+                    default:
+                        _windowWrongValues.Increment();
+                        break;
+                }
             }
         }
     }
 
-    private async Task ReportUntilAsync(long since, TimeSpan length, string label, RuntimeSampler? sampler)
+    private async Task ReportUntilAsync(long since, TimeSpan length, string label, RuntimeSampler? sampler, CancellationToken cancellationToken)
     {
         var lastCount = _completed.Value;
         var lastTime = Stopwatch.GetTimestamp();
@@ -142,7 +183,7 @@ internal sealed class LoadRunner(CacheService service, WorkloadSettings settings
             }
 
             var wait = TimeSpan.FromMilliseconds(Math.Min(250, (length - elapsed).TotalMilliseconds));
-            await Task.Delay(wait).ConfigureAwait(false);
+            await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
             sampler?.Sample();
             if (Stopwatch.GetElapsedTime(since) >= nextReport || Stopwatch.GetElapsedTime(since) >= length)
             {
@@ -166,12 +207,18 @@ internal sealed class LoadRunner(CacheService service, WorkloadSettings settings
 }
 
 /// <summary>What one timed window measured in this process.</summary>
+/// <param name="ReadCounts">Latencies of the successful reads in the window.</param>
+/// <param name="WriteCounts">Latencies of the successful writes in the window.</param>
+/// <param name="Errors">Operations in the window that threw.</param>
+/// <param name="WrongValues">Reads in the window that returned another key's value.</param>
+/// <param name="FailuresOutsideWindow">Errors and wrong values in the warm-up or across the window's edges.</param>
 internal sealed record RunMeasurement(
     TimeSpan Window,
     long[] ReadCounts,
     long[] WriteCounts,
     long Errors,
     long WrongValues,
+    long FailuresOutsideWindow,
     string? FirstError,
     RuntimeSnapshot Runtime,
     long PeakSampledRssBytes,

@@ -32,6 +32,9 @@ internal sealed class ZipfAliasTable
         var large = new Stack<int>();
         for (var k = 0; k < keyCount; k++)
         {
+            // A column that ends up full (probability 1) must alias to itself: a coin of exactly 1.0f (the top 24 bits
+            // of the draw all set) fails `coin < 1f` and takes the alias, which would otherwise be key 0.
+            _alias[k] = k;
             scaled[k] = weights[k] / total * keyCount;
             (scaled[k] < 1.0 ? small : large).Push(k);
         }
@@ -65,6 +68,12 @@ internal sealed class ZipfAliasTable
 
     /// <summary>The probability of the most popular key.</summary>
     public double TopKeyShare { get; }
+
+    /// <summary>The probability of keeping column <paramref name="column"/> (1 for a full column), for tests.</summary>
+    internal float ProbabilityOf(int column) => _probability[column];
+
+    /// <summary>Where a draw of column <paramref name="column"/> goes when its coin fails, for tests.</summary>
+    internal int AliasOf(int column) => _alias[column];
 
     /// <summary>Draws a key index from two uniform numbers taken from one 64-bit random value.</summary>
     public int Sample(ulong random)

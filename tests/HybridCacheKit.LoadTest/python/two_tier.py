@@ -13,7 +13,6 @@ Needs Debian's python3-redis (apt-get install -y python3-redis).
 import argparse
 import asyncio
 import json
-import math
 import os
 import platform
 import random
@@ -52,8 +51,9 @@ def summary(counts):
     mean = sum(highest_equivalent(i) * c for i, c in enumerate(counts) if c) / total
     mx = max(highest_equivalent(i) for i, c in enumerate(counts) if c)
 
-    def at(p):
-        rank = min(max(math.ceil(p / 100.0 * total), 1), total)
+    def at(per_hundred_thousand):
+        # ceil(total * p / 100,000) in integers, as the .NET tool does: 99.9 / 100.0 is 0.9990000000000001 in floating point
+        rank = min(max(-(-total * per_hundred_thousand // 100000), 1), total)
         seen = 0
         for i, c in enumerate(counts):
             seen += c
@@ -61,7 +61,7 @@ def summary(counts):
                 return highest_equivalent(i)
         return highest_equivalent(len(counts) - 1)
 
-    return {"count": total, "meanNs": mean, "p50Ns": at(50), "p90Ns": at(90), "p99Ns": at(99), "p999Ns": at(99.9), "maxNs": mx}
+    return {"count": total, "meanNs": mean, "p50Ns": at(50000), "p90Ns": at(90000), "p99Ns": at(99000), "p999Ns": at(99900), "maxNs": mx}
 
 
 class Zipf:
@@ -87,6 +87,11 @@ class Zipf:
         column = int(rng.random() * self.n)
         return column if rng.random() < self.prob[column] else self.alias[column]
 
+
+# Every key the load tool writes is under its namespace (Redis/ToolKeys.cs), so a Redis the user supplies is cleaned by
+# deleting that namespace alone, never flushed.
+KEY_NAMESPACE = "hcklt:"
+KEY_FORMAT = KEY_NAMESPACE + "item:%06d"
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789."
 
@@ -177,22 +182,28 @@ def connect(args):
 
 
 async def cold_start(args, started_ns):
+    # A key no earlier sample read (the tool passes a fresh one per sample), so the read misses L1 and Redis and runs
+    # the loader, as the .NET cold start does; whether it did is reported.
     client = connect(args)
     service = TwoTier(client, 300, 60, args.value_chars, 0)
-    await service.read(0, "item:000000")
+    value = await service.read(7, KEY_NAMESPACE + args.coldstart_key)
     first_op_ns = time.time_ns()
     await client.close()
-    print(json.dumps({"toFirstOperationMs": (first_op_ns - started_ns) / 1e6}))
+    if value["id"] != 7:
+        raise RuntimeError("the first operation returned a wrong value")
+    print(json.dumps({"toFirstOperationMs": (first_op_ns - started_ns) / 1e6, "loaderRan": service.loads == 1}))
 
 
 async def run(args):
     zipf = Zipf(args.keys, args.zipf)
     client = connect(args)
     service = TwoTier(client, 300, 60, args.value_chars, args.db_delay_ms / 1000.0)
-    await service.read(0, "item:000000")
+    await service.read(0, KEY_FORMAT % 0)
     reads = [0] * BUCKETS
     writes = [0] * BUCKETS
-    state = {"phase": 0, "completed": 0, "errors": 0, "wrong": 0, "first_error": None}
+    # errors/wrong: every failure (for the progress line); window_*: those in the window, reported apart from the
+    # latencies and the throughput, which count successful operations only (as the .NET tool does).
+    state = {"phase": 0, "completed": 0, "errors": 0, "wrong": 0, "window_errors": 0, "window_wrong": 0, "first_error": None}
     load_start = load_average()
 
     async def worker(wid):
@@ -204,27 +215,33 @@ async def run(args):
                 return
             index = zipf.sample(rng)
             write = rng.random() < args.write_ratio
-            key = "item:%06d" % index
+            key = KEY_FORMAT % index
             value = None
             if write:
                 version += 1
                 value = make_product(index, version, args.value_chars)
             t0 = time.perf_counter_ns()
+            failure = None
             try:
                 if write:
                     await service.write(key, value)
                 else:
                     got = await service.read(index, key)
                     if got["id"] != index:
+                        failure = "window_wrong"
                         state["wrong"] += 1
             except Exception as ex:  # noqa: BLE001 - every failure is counted and the first one reported
+                failure = "window_errors"
                 state["errors"] += 1
                 if state["first_error"] is None:
                     state["first_error"] = repr(ex)
             elapsed = time.perf_counter_ns() - t0
             state["completed"] += 1
             if phase == 1 and state["phase"] == 1:
-                (writes if write else reads)[bucket_of(elapsed)] += 1
+                if failure is None:
+                    (writes if write else reads)[bucket_of(elapsed)] += 1
+                else:
+                    state[failure] += 1
 
     tasks = [asyncio.create_task(worker(i)) for i in range(args.workers)]
     peak_window_rss = 0
@@ -247,11 +264,17 @@ async def run(args):
             if now - start >= seconds:
                 return
 
+    def counters():
+        return {"l1.hits": service.l1_hits, "l2.hits": service.l2_hits, "loads": service.loads}
+
     await report("warm-up", args.warmup)
+    # The counters run from start-up: read at both edges of the window, their difference covers the window alone.
     window_start = time.monotonic()
+    before = counters()
     state["phase"] = 1
     await report("measure", args.duration)
     state["phase"] = 2
+    after = counters()
     window = time.monotonic() - window_start
     await asyncio.gather(*tasks, return_exceptions=True)
     await client.close()
@@ -272,11 +295,12 @@ async def run(args):
         "histogram": [[i, c] for i, c in enumerate(merged) if c],
         "peakRssBytes": rss("VmHWM:"),
         "windowPeakRssBytes": peak_window_rss,
-        "errors": state["errors"],
-        "wrongValues": state["wrong"],
+        "errors": state["window_errors"],
+        "wrongValues": state["window_wrong"],
+        "failuresOutsideWindow": state["errors"] + state["wrong"] - state["window_errors"] - state["window_wrong"],
         "firstError": state["first_error"],
-        "databaseLoads": service.loads,
-        "counters": {"l1.hits": service.l1_hits, "l2.hits": service.l2_hits, "l1.entries": len(service.l1)},
+        "databaseLoads": after["loads"] - before["loads"],
+        "counters": {"l1.hits": after["l1.hits"] - before["l1.hits"], "l2.hits": after["l2.hits"] - before["l2.hits"], "l1.entries": len(service.l1)},
         "loadAverageStart": load_start,
         "loadAverageEnd": load_average(),
     }
@@ -306,6 +330,7 @@ def main():
     p.add_argument("--db-delay-ms", type=float, default=0)
     p.add_argument("--result", default="result-python.json")
     p.add_argument("--coldstart", action="store_true", help="serve one read and print the time since HCK_SPAWN_UNIX_NS")
+    p.add_argument("--coldstart-key", default="coldstart:manual", help="the key (under the tool's namespace) the cold start reads")
     args = p.parse_args()
     try:
         import redis  # noqa: F401

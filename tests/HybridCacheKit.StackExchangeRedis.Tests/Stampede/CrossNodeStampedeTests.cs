@@ -154,23 +154,32 @@ public abstract class CrossNodeStampedeSuite
     [Fact]
     public async Task GetOrCreateAsync_FactorySlowerThanLockExpiry_LockIsRenewedAndNoSecondNodeRuns()
     {
+        // Generous timeouts: this test is about renewal, not about a loaded machine timing a lock call out (which makes
+        // a node compute locally, by design).
         await using var nodes = await CacheNodes.StartAsync(2, Configuration, o =>
         {
-            o.LockExpiry = TimeSpan.FromMilliseconds(600);
-            o.LockWaitTimeout = TimeSpan.FromSeconds(20);
+            o.OperationTimeout = TimeSpan.FromSeconds(2);
+            o.LockExpiry = TimeSpan.FromSeconds(1);
+            o.LockWaitTimeout = TimeSpan.FromSeconds(30);
         });
         var (a, b) = (nodes[0], nodes[1]);
+        foreach (var node in nodes.All)
+        {
+            // The first lock call of a node also subscribes to release announcements: get that done first.
+            await node.Lock.ReleaseAsync(await node.Lock.TryAcquireAsync("warm-up-" + node.Name, CancellationToken.None), CancellationToken.None);
+        }
+
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var runs = 0;
-
         var onA = a.Cache.GetOrCreateAsync("slow", async ct =>
         {
             Interlocked.Increment(ref runs);
             started.TrySetResult();
-            await Task.Delay(2000, ct); // more than three lock lifetimes
+            await Task.Delay(3500, ct); // more than three lock lifetimes
             return "from-a";
         }).AsTask();
         await started.Task.WaitAsync(s_bound);
+        Assert.Equal(1, a.Lock.ActiveRenewals); // A computes under the lock, renewing it
         var onB = b.Cache.GetOrCreateAsync("slow", ct =>
         {
             Interlocked.Increment(ref runs);
@@ -181,6 +190,7 @@ public abstract class CrossNodeStampedeSuite
         Assert.Equal("from-a", await onB.WaitAsync(s_bound));
         Assert.Equal(1, Volatile.Read(ref runs));
         Assert.Equal(0, a.Lock.ActiveRenewals);
+        Assert.True(b.Metrics.Sum(HybridCacheKitDiagnostics.LockWaits) >= 1);
     }
 
     [Fact]

@@ -122,6 +122,7 @@ public abstract class CrossNodeStampedeSuite
         // wait is per holder: the others wait for the new holder's release.
         await using var nodes = await CacheNodes.StartAsync(4, Configuration, o =>
         {
+            o.OperationTimeout = TimeSpan.FromSeconds(2); // a lock call timed out on a loaded machine would compute locally
             o.LockExpiry = TimeSpan.FromSeconds(1);
             o.LockWaitTimeout = TimeSpan.FromSeconds(1);
         });

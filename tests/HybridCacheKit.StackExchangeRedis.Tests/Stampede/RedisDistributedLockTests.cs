@@ -229,14 +229,14 @@ public sealed class RedisDistributedLockTests(RedisServerFixture redis) : IDispo
     [InlineData(false)]
     public async Task Renewal_WhileTheOwnerComputes_KeepsTheLockPastItsExpiryAndStopsOnRelease(bool scripts)
     {
-        var (lockA, _) = Create(scripts, o => o.LockExpiry = TimeSpan.FromMilliseconds(600));
+        var (lockA, _) = Create(scripts, o => o.LockExpiry = TimeSpan.FromSeconds(1));
         var (lockB, _) = Create(scripts);
         using var raw = redis.Server.CreateClient();
         var held = await lockA.TryAcquireAsync("k", CancellationToken.None);
         Assert.True(held.IsAcquired);
 
         // Three lifetimes later the lock is still A's: B cannot take it.
-        await Task.Delay(TimeSpan.FromMilliseconds(1800));
+        await Task.Delay(TimeSpan.FromSeconds(3));
         Assert.Equal(held.OwnerToken, raw.Execute("GET", _instanceName + "__hck:lock:k").Text);
         Assert.False((await lockB.TryAcquireAsync("k", CancellationToken.None)).IsAcquired);
 
@@ -265,7 +265,8 @@ public sealed class RedisDistributedLockTests(RedisServerFixture redis) : IDispo
     [Fact]
     public async Task Renewal_RunNeverEnds_StopsAfterTheHoldLimitAndTheLockExpires()
     {
-        var expiry = TimeSpan.FromMilliseconds(300);
+        // Renewed every 333 ms, and no longer once held for 5 s: it then expires about 6 s after it was taken.
+        var expiry = TimeSpan.FromSeconds(1);
         var (lockA, logs) = Create(scripts: true, o => o.LockExpiry = expiry);
         using var raw = redis.Server.CreateClient();
         var held = await lockA.TryAcquireAsync("k", CancellationToken.None);

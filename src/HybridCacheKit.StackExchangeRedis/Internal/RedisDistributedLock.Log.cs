@@ -31,7 +31,7 @@ internal sealed partial class RedisDistributedLock
         [LoggerMessage(2257, LogLevel.Debug, "A Redis lock's expiry could not be renewed ({Reason}); retrying at the next renewal.")]
         public static partial void RenewalFailed(ILogger logger, string reason);
 
-        [LoggerMessage(2258, LogLevel.Warning, "A run has held its Redis lock for {Expiries} lock lifetimes: the lock is no longer renewed and expires, so another node may start a run.")]
-        public static partial void RenewalLimitReached(ILogger logger, int expiries);
+        [LoggerMessage(2258, LogLevel.Warning, "A run has held its Redis lock for nearly {MaxHold}: the lock is no longer renewed and expires, so another node may start a run.")]
+        public static partial void RenewalLimitReached(ILogger logger, TimeSpan maxHold);
     }
 }

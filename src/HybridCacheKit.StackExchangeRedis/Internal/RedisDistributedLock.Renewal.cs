@@ -20,6 +20,14 @@ internal sealed partial class RedisDistributedLock
         """;
 
     private readonly ConcurrentDictionary<string, Renewal> _renewals = new(StringComparer.Ordinal);
+    private TimeSpan? _maxHold;
+
+    /// <summary>The longest a renewed lock is held: <see cref="MaxHoldExpiries"/> × LockExpiry (settable for tests).</summary>
+    internal TimeSpan MaxHold
+    {
+        get => _maxHold ?? LockExpiry * MaxHoldExpiries;
+        set => _maxHold = value;
+    }
 
     /// <summary>Leases being renewed now, for tests.</summary>
     internal int ActiveRenewals => _renewals.Count;
@@ -109,9 +117,9 @@ internal sealed partial class RedisDistributedLock
             try
             {
                 var held = owner._connection.TimeProvider.GetElapsedTime(startedAt);
-                if (held + owner.LockExpiry > owner.LockExpiry * MaxHoldExpiries)
+                if (held + owner.LockExpiry > owner.MaxHold)
                 {
-                    Log.RenewalLimitReached(owner._logger, MaxHoldExpiries);
+                    Log.RenewalLimitReached(owner._logger, owner.MaxHold);
                     owner.StopRenewal(token);
                     return;
                 }

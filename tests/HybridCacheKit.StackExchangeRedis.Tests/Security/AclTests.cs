@@ -118,7 +118,7 @@ public sealed class AclTests : IAsyncLifetime
 
     private async Task ExerciseEveryFeatureAsync()
     {
-        // A short lock lifetime, so the stampede below renews its lock (every 300 ms) while the factory runs.
+        // A short lock lifetime, so the stampede below renews its lock (every 667 ms) while the factory runs.
         await using var nodeA = await RedisTestApp.StartAsync(Prefix, Configuration, configureRedis: ShortLock, configureServices: AddKeyRingAndHealth);
         await using var nodeB = await RedisTestApp.StartAsync(Prefix, Configuration, configureRedis: ShortLock, configureServices: AddKeyRingAndHealth);
         var never = new CountingFactory<string>("factory must not run");
@@ -146,7 +146,7 @@ public sealed class AclTests : IAsyncLifetime
         var slow = new CountingFactory<string>(n => "computed-" + n);
         async ValueTask<string> SlowAsync(CancellationToken ct)
         {
-            await Task.Delay(1500, ct);
+            await Task.Delay(3000, ct);
             return await slow.InvokeAsync(ct);
         }
 
@@ -173,7 +173,7 @@ public sealed class AclTests : IAsyncLifetime
         Assert.Equal(HealthStatus.Healthy, report.Status);
     }
 
-    private static void ShortLock(HybridCacheKitRedisOptions options) => options.LockExpiry = TimeSpan.FromMilliseconds(900);
+    private static void ShortLock(HybridCacheKitRedisOptions options) => options.LockExpiry = TimeSpan.FromSeconds(2);
 
     private static void PlainString(HybridCacheKitRedisOptions options) => options.ValueLayout = RedisValueLayout.PlainString;
 

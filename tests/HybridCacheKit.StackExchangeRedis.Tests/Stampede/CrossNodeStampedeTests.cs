@@ -160,7 +160,7 @@ public abstract class CrossNodeStampedeSuite
         await using var nodes = await CacheNodes.StartAsync(2, Configuration, o =>
         {
             o.OperationTimeout = TimeSpan.FromSeconds(2);
-            o.LockExpiry = TimeSpan.FromSeconds(1);
+            o.LockExpiry = TimeSpan.FromSeconds(2);
             o.LockWaitTimeout = TimeSpan.FromSeconds(30);
         });
         var (a, b) = (nodes[0], nodes[1]);
@@ -176,7 +176,7 @@ public abstract class CrossNodeStampedeSuite
         {
             Interlocked.Increment(ref runs);
             started.TrySetResult();
-            await Task.Delay(3500, ct); // more than three lock lifetimes
+            await Task.Delay(5000, ct); // two and a half lock lifetimes
             return "from-a";
         }).AsTask();
         await started.Task.WaitAsync(s_bound);

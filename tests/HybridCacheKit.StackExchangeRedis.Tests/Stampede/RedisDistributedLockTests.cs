@@ -229,14 +229,16 @@ public sealed class RedisDistributedLockTests(RedisServerFixture redis) : IDispo
     [InlineData(false)]
     public async Task Renewal_WhileTheOwnerComputes_KeepsTheLockPastItsExpiryAndStopsOnRelease(bool scripts)
     {
-        var (lockA, _) = Create(scripts, o => o.LockExpiry = TimeSpan.FromSeconds(1));
+        // A 2 s lifetime renewed every 667 ms: long enough that a starved thread pool on a busy test machine does not let
+        // it lapse between two renewals.
+        var (lockA, _) = Create(scripts, o => o.LockExpiry = TimeSpan.FromSeconds(2));
         var (lockB, _) = Create(scripts);
         using var raw = redis.Server.CreateClient();
         var held = await lockA.TryAcquireAsync("k", CancellationToken.None);
         Assert.True(held.IsAcquired);
 
-        // Three lifetimes later the lock is still A's: B cannot take it.
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        // More than two lifetimes later the lock is still A's: B cannot take it.
+        await Task.Delay(TimeSpan.FromSeconds(4.5));
         Assert.Equal(held.OwnerToken, raw.Execute("GET", _instanceName + "__hck:lock:k").Text);
         Assert.False((await lockB.TryAcquireAsync("k", CancellationToken.None)).IsAcquired);
 
@@ -265,9 +267,11 @@ public sealed class RedisDistributedLockTests(RedisServerFixture redis) : IDispo
     [Fact]
     public async Task Renewal_RunNeverEnds_StopsAfterTheHoldLimitAndTheLockExpires()
     {
-        // Renewed every 333 ms, and no longer once held for 5 s: it then expires about 6 s after it was taken.
-        var expiry = TimeSpan.FromSeconds(1);
+        // A 2 s lifetime renewed every 667 ms (so a starved thread pool cannot let it lapse before the limit), and a hold
+        // limit of 4.5 s instead of 6 lifetimes: renewed at 0.7, 1.3 and 2 s, not at 2.7 s (2.7 + 2 > 4.5), expired at 4 s.
+        var expiry = TimeSpan.FromSeconds(2);
         var (lockA, logs) = Create(scripts: true, o => o.LockExpiry = expiry);
+        lockA.MaxHold = TimeSpan.FromSeconds(4.5);
         using var raw = redis.Server.CreateClient();
         var held = await lockA.TryAcquireAsync("k", CancellationToken.None);
         Assert.True(held.IsAcquired);

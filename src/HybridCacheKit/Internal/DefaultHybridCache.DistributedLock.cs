@@ -52,8 +52,14 @@ internal sealed partial class DefaultHybridCache
                 holder = current;
             }
 
+            // Sleep until the holder's lock expires, or our wait ends. When it expires just after our wait ends (by up
+            // to TakeoverGraceMs), wait for that and try to take it over rather than give up a few milliseconds before
+            // it: a wait that starts right after a dead holder took its lock, with WaitTimeout == LockExpiry, ends
+            // within a clock tick of the lock, on every node at once, and a timer may wake a waiter a tick early.
             var remaining = deadline - _clock.NowMs();
-            if (remaining <= 0)
+            var untilExpiryMs = Math.Max(1, (long)lease.RetryAfter.TotalMilliseconds) + 5;
+            var awaitExpiry = untilExpiryMs <= remaining + TakeoverGraceMs;
+            if (remaining <= 0 && !awaitExpiry)
             {
                 _metrics.LockWaitTimedOut();
                 Log.LockWaitTimedOut(_logger, distributedLock.WaitTimeout, LogKey(key));
@@ -61,12 +67,7 @@ internal sealed partial class DefaultHybridCache
             }
 
             _metrics.LockWait();
-            // Sleep until the holder's lock expires, or our wait ends. When it expires just after our wait would end,
-            // wait for that and try to take it over rather than give up a few milliseconds before it (a wait that
-            // starts right after a dead holder took its lock, with WaitTimeout == LockExpiry, would otherwise end a
-            // clock tick before the lock does, on every node at once).
-            var untilExpiryMs = Math.Max(1, (long)lease.RetryAfter.TotalMilliseconds) + 5;
-            var sleepMs = untilExpiryMs <= remaining + TakeoverGraceMs ? untilExpiryMs : remaining;
+            var sleepMs = awaitExpiry ? untilExpiryMs : remaining;
             try
             {
                 await lease.Released.WaitAsync(TimeSpan.FromMilliseconds(sleepMs), _clock.TimeProvider, cancellationToken).ConfigureAwait(false);

@@ -69,13 +69,19 @@ internal sealed class CacheNode : IAsyncDisposable
             services.AddSingleton(time);
         }
 
-        services.AddHybridCacheKit(o => configureCache?.Invoke(o)).AddStackExchangeRedis(o =>
+        // Tests check behaviour, not latency: generous timeouts keep a busy 2-core CI machine from turning slow replies
+        // into outages (tests about outages set their own). Both layers: the engine gives up on an L2 call after its
+        // DistributedCacheTimeout (500 ms by default) whatever the package's OperationTimeout, and a read it gave up on
+        // serves the L1 copy (availability wins), which a test of revalidation would take for a stale read (one CI run
+        // did: BackplaneReconnectTests served "old" after the reconnect). The engine's deadline stays above the package's.
+        services.AddHybridCacheKit(o =>
+        {
+            o.DistributedCacheTimeout = TimeSpan.FromSeconds(10);
+            configureCache?.Invoke(o);
+        }).AddStackExchangeRedis(o =>
         {
             o.Configuration = configuration;
             o.InstanceName = instanceName;
-
-            // Tests check behaviour, not latency: a generous timeout keeps a busy 2-core CI machine from turning slow
-            // replies into outages (tests about outages set their own).
             o.OperationTimeout = TimeSpan.FromSeconds(5);
             configureRedis?.Invoke(o);
         });

@@ -56,13 +56,17 @@ internal sealed class RedisTestApp : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddMetrics();
-        var builder = services.AddHybridCacheKit(configureEngine).AddStackExchangeRedis(o =>
+        // Generous for tests on a busy 2-core machine, in both layers (the engine's L2 deadline above the package's
+        // timeout, as in MultiNode.CacheNode); outages are tested elsewhere with short timeouts.
+        var builder = services.AddHybridCacheKit(o =>
+        {
+            o.DistributedCacheTimeout = TimeSpan.FromSeconds(5);
+            configureEngine?.Invoke(o);
+        }).AddStackExchangeRedis(o =>
         {
             o.Configuration = configuration;
             o.ConfigurationOptions = configurationOptions;
             o.InstanceName = instanceName;
-
-            // Generous for tests on a busy 2-core machine; outages are tested elsewhere with short timeouts.
             o.OperationTimeout = TimeSpan.FromSeconds(2);
             configureRedis?.Invoke(o);
         });

@@ -32,7 +32,20 @@ internal sealed partial class DefaultHybridCache
             if (lease.IsAcquired)
             {
                 // Another instance may have stored the value between our L2 miss and now.
-                var again = await ReadL2Async<T>(key, settings, cancellationToken).ConfigureAwait(false);
+                L2Read<T> again;
+                try
+                {
+                    again = await ReadL2Async<T>(key, settings, cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    // Cancelled (every caller of the run left, e.g. aborted requests) between taking the lock and
+                    // handing it to the run: release it here, or it stays held (and renewed) with nobody computing,
+                    // and every instance that misses the key waits for it until LockWaitTimeout.
+                    _ = ReleaseLockAsync(lease);
+                    throw;
+                }
+
                 if (again.Item is not null && again.IsFresh)
                 {
                     await ReleaseLockAsync(lease).ConfigureAwait(false);

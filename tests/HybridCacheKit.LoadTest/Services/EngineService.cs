@@ -1,10 +1,8 @@
-using System.Diagnostics.Metrics;
 using HybridCacheKit.Distributed;
 using HybridCacheKit.LoadTest.Metrics;
 using HybridCacheKit.LoadTest.Workload;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
-using static HybridCacheKit.Diagnostics.HybridCacheKitDiagnostics;
 
 namespace HybridCacheKit.LoadTest.Services;
 
@@ -16,12 +14,9 @@ namespace HybridCacheKit.LoadTest.Services;
 /// </summary>
 internal sealed class EngineService(string configuration, SimulatedDatabase database, EngineSettings settings) : CacheService
 {
-    private static readonly string[] s_counted = [Hits, Misses, FactoryRuns, DistributedErrors, StampedeJoins, LockWaits, BackplanePublishFailures, L1AdmissionRejections];
-
-    private readonly Dictionary<string, StripedCounter> _counters = [];
     private ServiceProvider? _services;
     private HybridCache _cache = null!;
-    private MeterListener? _listener;
+    private EngineCounters? _counters;
 
     public override string Name => "engine";
 
@@ -67,7 +62,7 @@ internal sealed class EngineService(string configuration, SimulatedDatabase data
 
         if (settings.CollectMetrics)
         {
-            StartListening();
+            _counters = new EngineCounters();
         }
 
         if (settings.Backplane && _services.GetService<IHybridCacheBackplane>() is { } backplane)
@@ -88,66 +83,15 @@ internal sealed class EngineService(string configuration, SimulatedDatabase data
 
     public override ValueTask WriteAsync(string key, Product value) => _cache.SetAsync(key, value);
 
-    public override IReadOnlyDictionary<string, long> Counters()
-    {
-        var result = new Dictionary<string, long>();
-        foreach (var (name, counter) in _counters)
-        {
-            if (counter.Value != 0)
-            {
-                result[name] = counter.Value;
-            }
-        }
-
-        return result;
-    }
+    public override IReadOnlyDictionary<string, long> Counters() => _counters?.NonZero() ?? [];
 
     public override async ValueTask DisposeAsync()
     {
-        _listener?.Dispose();
+        _counters?.Dispose();
         if (_services is not null)
         {
             await _services.DisposeAsync().ConfigureAwait(false);
         }
-    }
-
-    private void StartListening()
-    {
-        // Every (instrument, tier) pair gets its counter before listening starts: the callback only reads the maps.
-        var plain = new Dictionary<string, StripedCounter>();
-        var l1 = new Dictionary<string, StripedCounter>();
-        var l2 = new Dictionary<string, StripedCounter>();
-        foreach (var name in s_counted)
-        {
-            _counters[name] = plain[name] = new StripedCounter();
-            _counters[name + ".l1"] = l1[name] = new StripedCounter();
-            _counters[name + ".l2"] = l2[name] = new StripedCounter();
-        }
-
-        _listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == MeterName && Array.IndexOf(s_counted, instrument.Name) >= 0)
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            },
-        };
-        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-        {
-            var map = plain;
-            foreach (var tag in tags)
-            {
-                if (tag.Key == TierTag)
-                {
-                    map = tag.Value as string == "l1" ? l1 : l2;
-                }
-            }
-
-            map[instrument.Name].Add(value);
-        });
-        _listener.Start();
     }
 }
 

@@ -37,9 +37,10 @@ internal sealed class SerializerRegistry
     /// <summary>
     /// The options of the JSON fallback when none are configured: <see cref="JsonSerializerDefaults.General"/> plus
     /// <see cref="JsonSerializerOptions.IncludeFields"/>, because without it a value tuple or any other fields-only
-    /// type would round-trip through L2 as an empty object, silently losing its data.
+    /// type would round-trip through L2 as an empty object, silently losing its data; and a <see cref="System.Numerics.BigInteger"/>
+    /// converter, because System.Text.Json has none and would read every value back as 0.
     /// </summary>
-    internal static JsonSerializerOptions DefaultJsonOptions { get; } = new(JsonSerializerDefaults.General) { IncludeFields = true };
+    internal static JsonSerializerOptions DefaultJsonOptions { get; } = new(JsonSerializerDefaults.General) { IncludeFields = true, Converters = { new BigIntegerJsonConverter() } };
 
     /// <summary>Gets the serializer for <typeparamref name="T"/>.</summary>
     /// <exception cref="InvalidOperationException">No serializer can handle <typeparamref name="T"/>; the message names the type.</exception>

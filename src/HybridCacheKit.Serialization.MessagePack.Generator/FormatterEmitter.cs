@@ -234,9 +234,21 @@ internal static class FormatterEmitter
         s.Append(";\n");
         for (var i = 0; i < members.Length; i++)
         {
-            if (IsConditional(members[i]))
+            if (IsConditional(members[i]) && members[i].PopulateMethod is null)
             {
                 s.Append("            if (p").Append(I(i)).Append(")\n            {\n                result.").Append(Identifier(members[i].Name)).Append(" = v").Append(I(i)).Append(";\n            }\n");
+            }
+        }
+
+        // Get-only collections last, once constructor, initializers and setters have run (as the reflection path does):
+        // the collection the finished object holds is cleared and refilled; a payload without the member leaves it as is.
+        for (var i = 0; i < members.Length; i++)
+        {
+            if (members[i].PopulateMethod is { } populate)
+            {
+                s.Append("            if (p").Append(I(i)).Append(")\n            {\n                ").Append(Ns).Append(".MessagePackFormatters.").Append(populate)
+                    .Append("(result.").Append(Identifier(members[i].Name)).Append(", v").Append(I(i)).Append(", typeof(").Append(model.FullName).Append("), ")
+                    .Append(SymbolDisplay.FormatLiteral(members[i].Name, quote: true)).Append(");\n            }\n");
             }
         }
 
@@ -266,7 +278,10 @@ internal static class FormatterEmitter
     private static string Identifier(string name)
         => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
-    /// <summary>Members with a plain setter are assigned only when present, so their initializer value survives.</summary>
+    /// <summary>
+    /// Members with a plain setter are assigned only when present, so their initializer value survives; get-only
+    /// collections likewise are filled only when present.
+    /// </summary>
     private static bool IsConditional(MemberModel member) => member.ConstructorParameter < 0 && !member.AlwaysAssign;
 
     private static int IndexOfKey(TypeModel model, int key)

@@ -37,7 +37,7 @@ internal static class ModelBuilder
             return Empty(fullName, formatterName, type, diagnostics);
         }
 
-        var candidates = new List<(ISymbol Symbol, ITypeSymbol Type, bool Writable, bool AlwaysAssign)>();
+        var candidates = new List<(ISymbol Symbol, ITypeSymbol Type, bool Writable, bool AlwaysAssign, string? Populate)>();
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var declaring in Hierarchy(type))
         {
@@ -51,7 +51,7 @@ internal static class ModelBuilder
                 }
 
                 var setter = property.SetMethod is { DeclaredAccessibility: Accessibility.Public } set ? set : null;
-                candidates.Add((property, property.Type, setter is not null, (setter?.IsInitOnly ?? false) || property.IsRequired));
+                candidates.Add((property, property.Type, setter is not null, (setter?.IsInitOnly ?? false) || property.IsRequired, setter is null ? PopulateMethod(property.Type) : null));
             }
 
             foreach (var field in members.OfType<IFieldSymbol>())
@@ -62,7 +62,7 @@ internal static class ModelBuilder
                     continue;
                 }
 
-                candidates.Add((field, field.Type, !field.IsReadOnly, field.IsRequired));
+                candidates.Add((field, field.Type, !field.IsReadOnly, field.IsRequired, null));
             }
         }
 
@@ -78,10 +78,11 @@ internal static class ModelBuilder
         var arrayLayout = Has(type, ArrayLayoutAttribute);
         var result = new List<MemberModel>();
         var parameterMembers = Enumerable.Repeat(-1, parameters.Length).ToArray();
-        foreach (var (symbol, memberType, writable, alwaysAssign) in candidates)
+        foreach (var (symbol, memberType, writable, alwaysAssign, populatable) in candidates)
         {
             var parameter = IndexOf(parameters, symbol.Name, memberType);
-            if (!writable && parameter < 0)
+            var populate = parameter < 0 ? populatable : null;
+            if (!writable && parameter < 0 && populate is null)
             {
                 continue;
             }
@@ -105,7 +106,7 @@ internal static class ModelBuilder
                 parameterMembers[parameter] = result.Count;
             }
 
-            result.Add(new MemberModel(symbol.Name, wireName, memberType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), formatter, key, parameter, alwaysAssign));
+            result.Add(new MemberModel(symbol.Name, wireName, memberType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), formatter, key, parameter, alwaysAssign, populate));
         }
 
         foreach (var duplicate in arrayLayout
@@ -123,7 +124,7 @@ internal static class ModelBuilder
         if (result.Count == 0 && diagnostics.Count == 0)
         {
             diagnostics.Add(DiagnosticModel.Create(DiagnosticDescriptors.UnsupportedType, type, fullName,
-                "it has no public member that can be written and read back (a settable property or field, or one matched by a constructor parameter), so it would be written as an empty map"));
+                "it has no public member that can be written and read back (a settable property or field, one matched by a constructor parameter, or a get-only collection property), so it would be written as an empty map"));
         }
 
         var parameterModels = parameters.Select((p, i) => new ParameterModel(p.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), parameterMembers[i], DefaultExpression(p))).ToImmutableArray();
@@ -132,6 +133,22 @@ internal static class ModelBuilder
             new EquatableArray<ParameterModel>(parameterModels),
             new EquatableArray<DiagnosticModel>(diagnostics.ToImmutableArray()));
     }
+
+    /// <summary>
+    /// The <c>MessagePackFormatters</c> method that fills a get-only property of <paramref name="type"/> on read, or null
+    /// when such a property cannot be read back. The same shapes as the runtime's CollectionShapes.TryGetPopulatorDefinition:
+    /// arrays have a fixed length, and IEnumerable&lt;T&gt; and the IReadOnly* interfaces no Add.
+    /// </summary>
+    private static string? PopulateMethod(ITypeSymbol type)
+        => type is INamedTypeSymbol { IsGenericType: true } named
+            ? named.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) switch
+            {
+                "global::System.Collections.Generic.List<T>" or "global::System.Collections.Generic.HashSet<T>"
+                    or "global::System.Collections.Generic.ICollection<T>" or "global::System.Collections.Generic.IList<T>" => "PopulateCollection",
+                "global::System.Collections.Generic.Dictionary<TKey, TValue>" or "global::System.Collections.Generic.IDictionary<TKey, TValue>" => "PopulateDictionary",
+                _ => null,
+            }
+            : null;
 
     /// <summary>The C# expression of the formatter of <paramref name="type"/>, or null when there is none.</summary>
     private static string? FormatterExpression(ITypeSymbol type, IAssemblySymbol assembly)

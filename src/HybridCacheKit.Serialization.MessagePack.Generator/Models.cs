@@ -14,7 +14,11 @@ internal sealed record TypeModel(
     EquatableArray<ParameterModel> ConstructorParameters,
     EquatableArray<DiagnosticModel> Diagnostics);
 
-/// <summary>A serialized member. <see cref="ConstructorParameter"/> is -1 when it is set through a setter or initializer.</summary>
+/// <summary>
+/// A serialized member. <see cref="ConstructorParameter"/> is -1 when it is set through a setter or initializer.
+/// <see cref="PopulateMethod"/> is the <c>MessagePackFormatters</c> method that fills it when it is a get-only collection
+/// property (read back through its getter), else null.
+/// </summary>
 internal sealed record MemberModel(
     string Name,
     string WireName,
@@ -22,7 +26,8 @@ internal sealed record MemberModel(
     string FormatterExpression,
     int Key,
     int ConstructorParameter,
-    bool AlwaysAssign) : IEquatable<MemberModel>;
+    bool AlwaysAssign,
+    string? PopulateMethod) : IEquatable<MemberModel>;
 
 /// <summary>
 /// A parameter of the chosen constructor, the member that feeds it (-1 when none is serialized), and the C# expression

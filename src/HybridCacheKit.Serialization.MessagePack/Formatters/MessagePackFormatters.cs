@@ -178,6 +178,41 @@ public static class MessagePackFormatters
         => new DictionaryInterfaceFormatter<TKey, TValue>(key, value);
 
     /// <summary>
+    /// Reads a get-only collection property back, after the object is constructed: clears <paramref name="target"/>
+    /// (the instance's collection, got through the getter) and adds <paramref name="items"/>; a null
+    /// <paramref name="items"/> (nil in the payload) leaves it empty. Called by generated formatters.
+    /// </summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="target">The collection the getter returned.</param>
+    /// <param name="items">The elements read from the payload, or null for nil.</param>
+    /// <param name="owner">The type that declares the property, named in the exception.</param>
+    /// <param name="member">The property, named in the exception.</param>
+    /// <exception cref="MessagePackSerializationException">
+    /// <paramref name="target"/> is null while the payload has elements for it, or read-only and holding other elements.
+    /// </exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static void PopulateCollection<T>(ICollection<T>? target, IEnumerable<T>? items, Type owner, string member)
+        => GetOnlyCollections.PopulateCollection(target, items, owner, member);
+
+    /// <summary>
+    /// Reads a get-only dictionary property back, after the object is constructed: clears <paramref name="target"/>
+    /// and sets each of <paramref name="items"/> (a key seen twice keeps the last value); a null
+    /// <paramref name="items"/> (nil in the payload) leaves it empty. Called by generated formatters.
+    /// </summary>
+    /// <typeparam name="TKey">The key type.</typeparam>
+    /// <typeparam name="TValue">The value type.</typeparam>
+    /// <param name="target">The dictionary the getter returned.</param>
+    /// <param name="items">The pairs read from the payload, or null for nil.</param>
+    /// <param name="owner">The type that declares the property, named in the exception.</param>
+    /// <param name="member">The property, named in the exception.</param>
+    /// <exception cref="MessagePackSerializationException">
+    /// <paramref name="target"/> is null while the payload has pairs for it, or read-only and holding other pairs.
+    /// </exception>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static void PopulateDictionary<TKey, TValue>(IDictionary<TKey, TValue>? target, IEnumerable<KeyValuePair<TKey, TValue>>? items, Type owner, string member)
+        => GetOnlyCollections.PopulateDictionary(target, items, owner, member);
+
+    /// <summary>
     /// The generated formatter of a type marked <see cref="GenerateMessagePackAttribute"/> in another assembly,
     /// looked up when first used (that assembly registers it when it loads).
     /// </summary>

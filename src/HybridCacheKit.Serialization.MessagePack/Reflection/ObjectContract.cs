@@ -6,21 +6,28 @@ using System.Text;
 
 namespace HybridCacheKit.Serialization.MessagePack.Reflection;
 
-/// <summary>One serialized member of an object, as reflection sees it.</summary>
+/// <summary>
+/// One serialized member of an object, as reflection sees it. <see cref="Name"/> is its map key, <see cref="DeclaredName"/>
+/// its .NET name; a <see cref="Populated"/> member is a get-only collection property, read back by filling the
+/// collection its getter returns.
+/// </summary>
 internal sealed record ContractMember(
     string Name,
+    string DeclaredName,
     Type Type,
     int Key,
     Func<object, object?> Get,
     Action<object, object?>? Set,
     int ConstructorParameter,
-    bool AlwaysAssign);
+    bool AlwaysAssign,
+    bool Populated);
 
 /// <summary>
 /// How an object maps to MessagePack. The rules are the generator's (docs/messagepack.md, "Objects"), applied to
 /// reflection metadata: public instance properties with a public getter and public fields, base class first, each
 /// class's properties in declaration order then its fields; a member is written when it can be read back (it has a
-/// public setter or init accessor, is a writable field, or matches a constructor parameter).
+/// public setter or init accessor, is a writable field, matches a constructor parameter, or is a get-only property of
+/// a collection shape that can be refilled).
 /// </summary>
 [RequiresUnreferencedCode(ReflectionFormatters.Message)]
 internal sealed class ObjectContract
@@ -73,7 +80,7 @@ internal sealed class ObjectContract
 
     public static ObjectContract Build(Type type)
     {
-        var candidates = new List<(MemberInfo Member, Type Type, bool Writable, bool InitOnly, bool Required)>();
+        var candidates = new List<(MemberInfo Member, Type Type, bool Writable, bool InitOnly, bool Required, bool Populatable)>();
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var declaring in Hierarchy(type))
         {
@@ -88,7 +95,8 @@ internal sealed class ObjectContract
 
                 var setter = property.SetMethod is { IsPublic: true } set ? set : null;
                 var initOnly = setter is not null && setter.ReturnParameter.GetRequiredCustomModifiers().Contains(typeof(IsExternalInit));
-                candidates.Add((property, property.PropertyType, setter is not null, initOnly, property.IsDefined(typeof(RequiredMemberAttribute))));
+                var populatable = setter is null && CollectionShapes.TryGetPopulatorDefinition(property.PropertyType) is not null;
+                candidates.Add((property, property.PropertyType, setter is not null, initOnly, property.IsDefined(typeof(RequiredMemberAttribute)), populatable));
             }
 
             foreach (var field in declaring.GetFields(flags).OrderBy(f => f.MetadataToken))
@@ -98,7 +106,7 @@ internal sealed class ObjectContract
                     continue;
                 }
 
-                candidates.Add((field, field.FieldType, !field.IsInitOnly, false, field.IsDefined(typeof(RequiredMemberAttribute))));
+                candidates.Add((field, field.FieldType, !field.IsInitOnly, false, field.IsDefined(typeof(RequiredMemberAttribute)), false));
             }
         }
 
@@ -107,10 +115,11 @@ internal sealed class ObjectContract
         var arrayLayout = type.IsDefined(typeof(MessagePackArrayLayoutAttribute), inherit: false);
 
         var members = new List<ContractMember>();
-        foreach (var (member, memberType, writable, initOnly, required) in candidates)
+        foreach (var (member, memberType, writable, initOnly, required, populatable) in candidates)
         {
             var parameter = Array.FindIndex(parameters, p => Matches(p, member.Name, memberType));
-            if (!writable && parameter < 0)
+            var populated = populatable && parameter < 0;
+            if (!writable && parameter < 0 && !populated)
             {
                 continue;
             }
@@ -124,12 +133,12 @@ internal sealed class ObjectContract
             var name = member.GetCustomAttribute<MessagePackPropertyNameAttribute>()?.Name ?? member.Name;
             Func<object, object?> get = member is PropertyInfo p ? p.GetValue : ((FieldInfo)member).GetValue;
             Action<object, object?>? set = !writable ? null : member is PropertyInfo sp ? sp.SetValue : ((FieldInfo)member).SetValue;
-            members.Add(new ContractMember(name, memberType, key, get, set, parameter, initOnly || required));
+            members.Add(new ContractMember(name, member.Name, memberType, key, get, set, parameter, initOnly || required, populated));
         }
 
         if (members.Count == 0)
         {
-            throw new NotSupportedException($"'{type}' has no public member that can be written and read back (a settable property or field, or one matched by a constructor parameter); it would be written as an empty {(arrayLayout ? "array" : "map")} and read back as a default instance.");
+            throw new NotSupportedException($"'{type}' has no public member that can be written and read back (a settable property or field, one matched by a constructor parameter, or a get-only collection property); it would be written as an empty {(arrayLayout ? "array" : "map")} and read back as a default instance.");
         }
 
         Validate(type, arrayLayout, members);

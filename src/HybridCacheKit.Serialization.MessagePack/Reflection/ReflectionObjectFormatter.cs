@@ -29,7 +29,8 @@ internal sealed class ReflectionObjectFormatter<T> : IMessagePackFormatter<T>, I
             m,
             Encoding.UTF8.GetBytes(m.Name),
             ObjectContract.EncodeKey(m.Name),
-            (IBoxedFormatter)Activator.CreateInstance(typeof(BoxedFormatter<>).MakeGenericType(m.Type), ReflectionFormatters.Resolve(m.Type))!))];
+            (IBoxedFormatter)Activator.CreateInstance(typeof(BoxedFormatter<>).MakeGenericType(m.Type), ReflectionFormatters.Resolve(m.Type))!,
+            m.Populated ? CreatePopulator(m.Type) : null))];
         if (_arrayLayout)
         {
             _byKey = new Slot?[_members.Length == 0 ? 0 : _members.Max(m => m.Member.Key) + 1];
@@ -174,8 +175,22 @@ internal sealed class ReflectionObjectFormatter<T> : IMessagePackFormatter<T>, I
             }
         }
 
+        // Get-only collections last, once constructor, initializers and setters have run (generated code does the same),
+        // so the collection filled is the one the finished object holds; what the constructor put in it is replaced, not
+        // doubled. A payload without the member leaves the collection as constructed, as an uncalled setter would.
+        for (var m = 0; m < _members.Length; m++)
+        {
+            if (_members[m].Populator is { } populator && present[m])
+            {
+                populator.Populate(_members[m].Member.Get(instance), values[m], typeof(T), _members[m].Member.DeclaredName);
+            }
+        }
+
         return (T)instance;
     }
+
+    private static IBoxedPopulator CreatePopulator(Type collectionType)
+        => (IBoxedPopulator)Activator.CreateInstance(CollectionShapes.TryGetPopulatorDefinition(collectionType)!.MakeGenericType(collectionType.GetGenericArguments()))!;
 
     /// <summary>
     /// What a payload without the parameter's member passes: the parameter's default value when it has one (as a C#
@@ -196,5 +211,5 @@ internal sealed class ReflectionObjectFormatter<T> : IMessagePackFormatter<T>, I
         return enumType.IsEnum && value.GetType() != enumType ? Enum.ToObject(enumType, value) : value;
     }
 
-    private sealed record Slot(ContractMember Member, byte[] Utf8Name, byte[] EncodedKey, IBoxedFormatter Formatter);
+    private sealed record Slot(ContractMember Member, byte[] Utf8Name, byte[] EncodedKey, IBoxedFormatter Formatter, IBoxedPopulator? Populator);
 }

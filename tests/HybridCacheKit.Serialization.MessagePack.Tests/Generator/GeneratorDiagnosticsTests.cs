@@ -190,6 +190,87 @@ public sealed class GeneratorDiagnosticsTests
     }
 
     [Fact]
+    public void Run_GetOnlyCollections_CompilingOutputThatFillsThemThroughTheGetter()
+    {
+        var (diagnostics, generated, compilation) = Run("""
+            using System.Collections.Generic;
+            using HybridCacheKit.Serialization.MessagePack;
+            namespace Demo;
+            [GenerateMessagePack] public sealed class Order
+            {
+                public int Id { get; set; }
+                public List<Line> Lines { get; } = new();
+                public Dictionary<string, string> Meta { get; } = new();
+                public HashSet<int> Set { get; } = new();
+                public ICollection<long> Collection { get; } = new List<long>();
+                public IList<string> @class { get; } = new List<string>();
+                [MessagePackPropertyName("ext")] public IDictionary<int, Line> Extra { get; } = new Dictionary<int, Line>();
+                public int[] Array { get; } = new int[0];
+                public IEnumerable<int> Sequence { get; } = new List<int>();
+                public IReadOnlyList<int> ReadOnly { get; } = new List<int>();
+            }
+            [GenerateMessagePack] public struct Line { public Line() { } public List<string> Notes { get; } = new(); }
+            """);
+
+        Assert.Empty(diagnostics);
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        var order = Assert.Single(generated, s => s.Contains("class Demo_Order_MessagePackFormatter", StringComparison.Ordinal));
+        Assert.Contains("MessagePackFormatters.PopulateCollection(result.Lines, v1, typeof(global::Demo.Order), \"Lines\");", order, StringComparison.Ordinal);
+        Assert.Contains("MessagePackFormatters.PopulateDictionary(result.Meta, v2, typeof(global::Demo.Order), \"Meta\");", order, StringComparison.Ordinal);
+        Assert.Contains("MessagePackFormatters.PopulateCollection(result.@class, v5, typeof(global::Demo.Order), \"class\");", order, StringComparison.Ordinal);
+        Assert.Contains("writer.WriteMapHeader(7);", order, StringComparison.Ordinal);
+        Assert.DoesNotContain("value.Array", order, StringComparison.Ordinal);
+        Assert.DoesNotContain("value.Sequence", order, StringComparison.Ordinal);
+        Assert.DoesNotContain("value.ReadOnly", order, StringComparison.Ordinal);
+        Assert.Contains(generated, s => s.Contains("PopulateCollection(result.Notes", StringComparison.Ordinal));
+        Assert.DoesNotContain(generated, s => s.Contains("System.Reflection", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Run_GetOnlyCollectionOfUnsupportedElement_ReportsHckmp001()
+    {
+        // Before: get-only members were skipped, so these compiled to a formatter that lost them.
+        var (diagnostics, generated, _) = Run("""
+            using System.Collections.Generic;
+            using HybridCacheKit.Serialization.MessagePack;
+            [GenerateMessagePack] public sealed class Holder
+            {
+                public int Id { get; set; }
+                public List<object> Anything { get; } = new();
+                public Dictionary<string, Plain> NotMarked { get; } = new();
+                [MessagePackIgnore] public List<Queue<int>> Ignored { get; } = new();
+            }
+            public sealed class Plain { public int X { get; set; } }
+            """);
+
+        Assert.Equal(["HCKMP001", "HCKMP001"], diagnostics.Select(d => d.Id));
+        Assert.Contains("Anything", diagnostics[0].GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Contains("NotMarked", diagnostics[1].GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Empty(generated);
+    }
+
+    [Fact]
+    public void Run_OnlyGetOnlyMembersThatCannotBeFilled_ReportsHckmp002()
+    {
+        var (diagnostics, _, _) = Run("""
+            using System.Collections.Generic;
+            using HybridCacheKit.Serialization.MessagePack;
+            [GenerateMessagePack] public sealed class Unfillable
+            {
+                public int[] Array { get; } = new int[0];
+                public IEnumerable<int> Sequence { get; } = new List<int>();
+                public IReadOnlyCollection<int> ReadOnly { get; } = new List<int>();
+                public IReadOnlyDictionary<string, int> Map { get; } = new Dictionary<string, int>();
+                public int Count => 0;
+            }
+            """);
+
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal("HCKMP002", diagnostic.Id);
+        Assert.Contains("get-only collection", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Run_DuplicateKeys_ReportsHckmp003()
     {
         var (diagnostics, _, _) = Run("""

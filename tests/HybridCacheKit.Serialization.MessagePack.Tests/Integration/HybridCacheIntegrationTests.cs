@@ -35,6 +35,65 @@ public sealed class HybridCacheIntegrationTests
     }
 
     [Fact]
+    public async Task GetOrCreate_GetOnlyCollections_SecondInstanceReadsThemPopulated()
+    {
+        var l2 = new ServiceCollection().AddDistributedMemoryCache().BuildServiceProvider().GetRequiredService<IDistributedCache>();
+        await using var first = Build(l2);
+        await using var second = Build(l2);
+        var order = new GetOnlyOrder { Id = 3 };
+        order.Lines.Add(new GetOnlyLine { Sku = "A-1", Quantity = 2 });
+        order.Meta["gift"] = "yes";
+        var generated = new GenGetOnlyOrder { Id = 4 };
+        generated.Lines.Add(new GenGetOnlyLine { Sku = "B-2", Quantity = 1 });
+
+        await first.GetRequiredService<HybridCache>().SetAsync("order:3", order);
+        await first.GetRequiredService<HybridCache>().SetAsync("order:4", generated);
+        var factoryRuns = 0;
+        var read = await ReadAsync<GetOnlyOrder>("order:3");
+        var readGenerated = await ReadAsync<GenGetOnlyOrder>("order:4");
+
+        // Before: the lists were not written, and the second instance served orders without lines, with no error.
+        Assert.Equal(Mp.Serialize(order), EnvelopePayload(await l2.GetAsync("order:3"), "order:3"));
+        Assert.Equal(0, factoryRuns);
+        Assert.Equal([("A-1", 2)], read.Lines.Select(l => (l.Sku, l.Quantity)));
+        Assert.Equal(order.Meta, read.Meta);
+        Assert.Equal([("B-2", 1)], readGenerated.Lines.Select(l => (l.Sku, l.Quantity)));
+
+        ValueTask<T> ReadAsync<T>(string key)
+            where T : new()
+            => second.GetRequiredService<HybridCache>().GetOrCreateAsync(key, _ =>
+            {
+                factoryRuns++;
+                return ValueTask.FromResult(new T());
+            });
+    }
+
+    [Fact]
+    public async Task GetOrCreate_GetOnlyCollectionNullAfterConstruction_MissAndFactoryValue()
+    {
+        var l2 = new ServiceCollection().AddDistributedMemoryCache().BuildServiceProvider().GetRequiredService<IDistributedCache>();
+        await using var first = Build(l2);
+        await using var second = Build(l2);
+        var cached = new GenLazyItems { Id = 1 };
+        cached.Add(5);
+        var fresh = new GenLazyItems { Id = 2 };
+        fresh.Add(6);
+
+        await first.GetRequiredService<HybridCache>().SetAsync("lazy", cached);
+        var factoryRuns = 0;
+        var read = await second.GetRequiredService<HybridCache>().GetOrCreateAsync("lazy", _ =>
+        {
+            factoryRuns++;
+            return ValueTask.FromResult(fresh);
+        });
+
+        // A new GenLazyItems has no list to put [5] in: the read fails, the engine counts a miss and calls the factory,
+        // instead of serving Id 1 without its items.
+        Assert.Equal(1, factoryRuns);
+        Assert.Same(fresh, read);
+    }
+
+    [Fact]
     public async Task GetOrCreate_TypesMessagePackDeclines_SecondInstanceReadsExactValueThroughJson()
     {
         var l2 = new ServiceCollection().AddDistributedMemoryCache().BuildServiceProvider().GetRequiredService<IDistributedCache>();

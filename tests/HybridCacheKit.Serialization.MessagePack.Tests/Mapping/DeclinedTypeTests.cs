@@ -20,6 +20,7 @@ public sealed class DeclinedTypeTests
         typeof(Empty), typeof(GetOnlyState),
         typeof(HoldsLinkedList), typeof(HoldsIntList), typeof(HoldsImmutableArray), typeof(HoldsTimeOnly), typeof(HoldsEmpty),
         typeof(HoldsDeclined[]), typeof(List<HoldsDeclined>), typeof(Dictionary<string, IntList>),
+        typeof(GetOnlyListOfQueues), typeof(GetOnlyMapOfTimeOnly), typeof(OnlyUnfillableGetOnlyMembers),
     ];
 
     [Theory]
@@ -111,5 +112,30 @@ public sealed class DeclinedTypeTests
     public sealed class HoldsDeclined
     {
         public Queue<int>? Pending { get; set; }
+    }
+
+    /// <summary>A get-only collection is a member now, so an unsupported element type declines the type.</summary>
+    public sealed class GetOnlyListOfQueues
+    {
+        public int Id { get; set; }
+
+        public List<Queue<int>> Pending { get; } = [];
+    }
+
+    public sealed class GetOnlyMapOfTimeOnly
+    {
+        public int Id { get; set; }
+
+        public Dictionary<string, TimeOnly> Opening { get; } = [];
+    }
+
+    /// <summary>Get-only members that cannot be refilled (an array, IEnumerable, a read-only interface) stay unwritten.</summary>
+    public sealed class OnlyUnfillableGetOnlyMembers
+    {
+        public int[] Array { get; } = [1];
+
+        public IEnumerable<int> Sequence { get; } = [1];
+
+        public IReadOnlyList<int> ReadOnly { get; } = [1];
     }
 }

@@ -193,7 +193,26 @@ public sealed class FuzzTests
         ["scalars"] = Case((1.5m, Guid.NewGuid(), DateTime.UnixEpoch.AddTicks(12345), DateTimeOffset.UnixEpoch.AddYears(600), 'ж', TimeSpan.FromTicks(-5), Status.Shipped)),
         ["key value pair"] = Case(new KeyValuePair<string, int?>("k", 3)),
         ["set and lookup"] = Case((new HashSet<string> { "a", "b" }, new Dictionary<int, List<double>> { [1] = [0.1, 2] })),
+        ["get-only collections (reflection)"] = Case(GetOnlyOrder()),
+        ["get-only collections (generated)"] = Case(GenGetOnlyShapes()),
     };
+
+    private static GetOnlyOrder GetOnlyOrder()
+    {
+        var order = new GetOnlyOrder { Id = 1 };
+        order.Lines.Add(new GetOnlyLine { Sku = "A", Quantity = 2 });
+        order.Meta["k"] = "v";
+        return order;
+    }
+
+    private static GenGetOnlyShapes GenGetOnlyShapes()
+    {
+        var shapes = new GenGetOnlyShapes { Id = 2 };
+        shapes.List.Add(3);
+        shapes.Scores["a"] = 1;
+        shapes.Names[4] = null;
+        return shapes;
+    }
 
     private static (byte[] Payload, Func<byte[], bool> Decode) Case<T>(T value)
     {

@@ -149,10 +149,12 @@ internal sealed partial class DefaultHybridCache
         // A pinned run is never cancelled before its factory (only a hard timeout cancels it, and that comes later), so
         // its L2 read needs no token but the deadline: no token source for the run, no linked one per read.
         var token = flight.IsPinned ? CancellationToken.None : flight.Cancellation.Token;
-        var activity = CacheInstruments.ActivitySource.StartActivity("hybridcache.get_or_create");
+        Activity? activity = null;
         HybridCacheLockLease? lease = null;
         try
         {
+            // In the try: a throwing ActivityListener must fail this run, not leave its flight unfinished.
+            activity = CacheInstruments.ActivitySource.StartActivity("hybridcache.get_or_create");
             var settings = ResolveSettings(options);
             var writeL1 = (flags & HybridCacheEntryFlags.DisableLocalCacheWrite) == 0;
 
@@ -275,7 +277,9 @@ internal sealed partial class DefaultHybridCache
                 }
             }
 
-            var item = (await StoreAsync(key, value, settings, tags, created, Math.Max(1, duration.Ticks), token, flight).ConfigureAwait(false)).Item;
+            // Stored even if every caller has left meanwhile (a factory that does not observe its token finishes
+            // anyway): the work is done, and instances waiting for our lock will look for the value in L2.
+            var item = (await StoreAsync(key, value, settings, tags, created, Math.Max(1, duration.Ticks), CancellationToken.None, flight).ConfigureAwait(false)).Item;
             Complete(flight, flightKey, new FlightOutcome<T>(value, item));
         }
         catch (Exception ex)
@@ -293,10 +297,15 @@ internal sealed partial class DefaultHybridCache
                 _ = ReleaseLockAsync(lease);
             }
 
-            activity?.Dispose();
-
-            // Last: a starter that awaits the flight itself resumes right here, so nothing of the run may follow.
-            flight.EndRun();
+            try
+            {
+                activity?.Dispose();
+            }
+            finally
+            {
+                // Last: a starter that awaits the flight itself resumes right here, so nothing of the run may follow.
+                flight.EndRun();
+            }
         }
     }
 

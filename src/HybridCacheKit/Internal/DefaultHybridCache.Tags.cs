@@ -75,6 +75,9 @@ internal sealed partial class DefaultHybridCache
             ValidateTag(tag, nameof(tag));
         }
 
+        // As in SetAsync: the token counts until the invalidation starts; once applied here it is completed in L2 and
+        // announced (or queued for replay), never left applied on this instance only.
+        cancellationToken.ThrowIfCancellationRequested();
         var stamp = _clock.NextStamp();
         ApplyTagInvalidation(tag, stamp);
         _metrics.TagInvalidated();
@@ -84,8 +87,8 @@ internal sealed partial class DefaultHybridCache
             return;
         }
 
-        var written = await WriteTagRecordAsync(tag, stamp, cancellationToken).ConfigureAwait(false);
-        await SettleChangeAsync(isTag: true, tag, HybridCacheBackplaneMessageKind.TagInvalidated, stamp, written, cancellationToken).ConfigureAwait(false);
+        var written = await WriteTagRecordAsync(tag, stamp, CancellationToken.None).ConfigureAwait(false);
+        await SettleChangeAsync(isTag: true, tag, HybridCacheBackplaneMessageKind.TagInvalidated, stamp, written, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>

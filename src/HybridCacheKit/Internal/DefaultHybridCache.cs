@@ -184,9 +184,14 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
 
         var settings = ResolveSettings(options);
         var tagArray = NormalizeTags(tags);
+
+        // The token counts until the change starts. Once L1 holds the new value the change is completed in L2 and
+        // announced (bounded by DistributedCacheTimeout), or queued for replay: a change cancelled half-way would
+        // leave this instance serving the new value and the others the old one.
+        cancellationToken.ThrowIfCancellationRequested();
         var created = _clock.NextStamp();
-        var stored = await StoreAsync(key, value, settings, tagArray, created, factoryDurationTicks: 0, cancellationToken, announce: true).ConfigureAwait(false);
-        await SettleChangeAsync(isTag: false, key, HybridCacheBackplaneMessageKind.KeyChanged, created, stored.L2, cancellationToken).ConfigureAwait(false);
+        var stored = await StoreAsync(key, value, settings, tagArray, created, factoryDurationTicks: 0, CancellationToken.None, announce: true).ConfigureAwait(false);
+        await SettleChangeAsync(isTag: false, key, HybridCacheBackplaneMessageKind.KeyChanged, created, stored.L2, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -198,12 +203,14 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
             return;
         }
 
+        // As in SetAsync: the token counts until the change starts, then the change is completed everywhere.
+        cancellationToken.ThrowIfCancellationRequested();
         _l1.Remove(key);
         if (_l2 is not null)
         {
             var stamp = _clock.NextStamp();
-            var removed = await RemoveFromL2Async(key, cancellationToken, new HybridCacheBackplaneMessage(HybridCacheBackplaneMessageKind.KeyRemoved, key, stamp)).ConfigureAwait(false);
-            await SettleChangeAsync(isTag: false, key, HybridCacheBackplaneMessageKind.KeyRemoved, stamp, removed, cancellationToken).ConfigureAwait(false);
+            var removed = await RemoveFromL2Async(key, CancellationToken.None, new HybridCacheBackplaneMessage(HybridCacheBackplaneMessageKind.KeyRemoved, key, stamp)).ConfigureAwait(false);
+            await SettleChangeAsync(isTag: false, key, HybridCacheBackplaneMessageKind.KeyRemoved, stamp, removed, CancellationToken.None).ConfigureAwait(false);
         }
     }
 

@@ -8,9 +8,10 @@ using Microsoft.Extensions.DependencyInjection;
 namespace HybridCacheKit.StackExchangeRedis.Tests.Stampede;
 
 /// <summary>
-/// A run whose callers all leave (aborted requests) right after it took the key's lock must release the lock. Found by
+/// Runs whose callers all leave (aborted requests). One that leaves right after taking the key's lock must release it. Found by
 /// the load tool's HTTP mode: when wrk closed its connections at the end of the warm-up, such runs left their locks held,
-/// and renewed, so later misses of those keys each waited the full LockWaitTimeout.
+/// and renewed, so later misses of those keys each waited the full LockWaitTimeout. One whose factory finishes anyway
+/// must store the value, which other nodes are waiting for.
 /// </summary>
 [Collection(RedisServerFixture.CollectionName)]
 public sealed class AbandonedRunLockTests(RedisServerFixture redis)
@@ -62,6 +63,45 @@ public sealed class AbandonedRunLockTests(RedisServerFixture redis)
         // The next caller takes the lock and computes at once, instead of waiting a minute for nobody.
         var value = await cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("computed")).AsTask().WaitAsync(s_bound);
         Assert.Equal("computed", value);
+    }
+
+    [Fact]
+    public async Task GetOrCreateAsync_EveryCallerLeftButFactoryFinishes_ValueStoredForTheNodeWaiting()
+    {
+        // Lock expiry and wait far beyond the bound: B can only finish in time by being woken by A's release.
+        await using var nodes = await CacheNodes.StartAsync(2, redis.ConfigurationString, o =>
+        {
+            o.LockExpiry = TimeSpan.FromMinutes(1);
+            o.LockWaitTimeout = TimeSpan.FromMinutes(1);
+        });
+        var (a, b) = (nodes[0], nodes[1]);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var cts = new CancellationTokenSource();
+
+        // A factory that does not observe its token: it finishes after its caller has gone.
+        var call = a.Cache.GetOrCreateAsync(
+            "k",
+            async _ =>
+            {
+                started.SetResult();
+                await Task.Delay(1000, CancellationToken.None);
+                return "from-a";
+            },
+            cancellationToken: cts.Token).AsTask();
+        await started.Task.WaitAsync(s_bound);
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+
+        // B misses while A still computes: it waits for A's lock and must then find A's value in L2.
+        var bRuns = 0;
+        var fromB = await b.Cache.GetOrCreateAsync("k", _ =>
+        {
+            Interlocked.Increment(ref bRuns);
+            return ValueTask.FromResult("from-b");
+        }).AsTask().WaitAsync(s_bound);
+
+        Assert.Equal("from-a", fromB);
+        Assert.Equal(0, bRuns);
     }
 
     /// <summary>Cancels <see cref="Next"/> right after the real lock has been acquired (once).</summary>

@@ -55,7 +55,7 @@ internal sealed partial class DefaultHybridCache
                 }
                 else
                 {
-                    (var ok, found) = await CallL2Async("get", key, (_bufferL2, key, pooled), static (s, ct) => s._bufferL2.TryGetAsync(s.key, s.pooled, ct), cancellationToken).ConfigureAwait(false);
+                    (var ok, found) = await CallL2Async("get", key, (_bufferL2, key, pooled), static (s, ct) => s._bufferL2.TryGetAsync(s.key, s.pooled, ct), cancellationToken, lent: pooled).ConfigureAwait(false);
                     if (!ok)
                     {
                         return L2Read<T>.Failure;
@@ -170,13 +170,13 @@ internal sealed partial class DefaultHybridCache
         var entryOptions = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = timeToLive };
         if (announcement is { } message && _announcingL2 is { } announcer)
         {
-            return await WriteAndAnnounceAsync(announcer, key, new ReadOnlySequence<byte>(envelope.WrittenMemory), entryOptions, message, "set", cancellationToken).ConfigureAwait(false);
+            return await WriteAndAnnounceAsync(announcer, key, new ReadOnlySequence<byte>(envelope.WrittenMemory), entryOptions, message, "set", cancellationToken, lent: envelope).ConfigureAwait(false);
         }
 
         bool ok;
         if (_bufferL2 is not null)
         {
-            (ok, _) = await CallL2Async("set", key, (_bufferL2, key, envelope, entryOptions), static (s, ct) => Succeeded(s._bufferL2.SetAsync(s.key, new ReadOnlySequence<byte>(s.envelope.WrittenMemory), s.entryOptions, ct)), cancellationToken).ConfigureAwait(false);
+            (ok, _) = await CallL2Async("set", key, (_bufferL2, key, envelope, entryOptions), static (s, ct) => Succeeded(s._bufferL2.SetAsync(s.key, new ReadOnlySequence<byte>(s.envelope.WrittenMemory), s.entryOptions, ct)), cancellationToken, lent: envelope).ConfigureAwait(false);
         }
         else
         {
@@ -189,9 +189,9 @@ internal sealed partial class DefaultHybridCache
 
     /// <summary>One L2 write that carries its backplane message.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<L2Write> WriteAndAnnounceAsync(IHybridCacheDistributedCacheAnnouncements announcer, string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions entryOptions, HybridCacheBackplaneMessage announcement, string operation, CancellationToken cancellationToken)
+    private async ValueTask<L2Write> WriteAndAnnounceAsync(IHybridCacheDistributedCacheAnnouncements announcer, string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions entryOptions, HybridCacheBackplaneMessage announcement, string operation, CancellationToken cancellationToken, PooledBufferWriter? lent = null)
     {
-        var (ok, announced) = await CallL2Async(operation, key, (announcer, key, value, entryOptions, _backplane!, announcement), static (s, ct) => s.announcer.SetAsync(s.key, s.value, s.entryOptions, s.Item5, s.announcement, ct), cancellationToken).ConfigureAwait(false);
+        var (ok, announced) = await CallL2Async(operation, key, (announcer, key, value, entryOptions, _backplane!, announcement), static (s, ct) => s.announcer.SetAsync(s.key, s.value, s.entryOptions, s.Item5, s.announcement, ct), cancellationToken, lent).ConfigureAwait(false);
         return !ok ? L2Write.Failed : announced ? L2Write.Announced : L2Write.Written;
     }
 
@@ -232,6 +232,8 @@ internal sealed partial class DefaultHybridCache
     /// the token alone bounds the call, without a task and a waiter beside it.
     /// While the L2 reports itself unavailable (<see cref="Distributed.IHybridCacheDistributedCacheAvailability"/>, e.g. an open
     /// circuit breaker), it is not called at all: an outage costs no exception per operation.
+    /// A call given up on while it still runs keeps <paramref name="lent"/>, the pooled buffer it reads or writes: it is
+    /// abandoned, never returned to the pool under the call's feet.
     /// </remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(bool Ok, TResult? Result)> CallL2Async<TArg, TResult>(
@@ -239,7 +241,8 @@ internal sealed partial class DefaultHybridCache
         string key,
         TArg arg,
         Func<TArg, CancellationToken, ValueTask<TResult>> call,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        PooledBufferWriter? lent = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (_l2Availability is { IsAvailable: false })
@@ -282,7 +285,7 @@ internal sealed partial class DefaultHybridCache
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            ObserveLater(task);
+            AbandonIfRunning(task, lent);
             throw;
         }
         catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && deadline.IsCancellationRequested))
@@ -295,7 +298,7 @@ internal sealed partial class DefaultHybridCache
                 await linked.CancelAsync().ConfigureAwait(false);
             }
 
-            ObserveLater(task);
+            AbandonIfRunning(task, lent);
             OnL2Failed(operation, key, ex, started, deadline);
             return (false, default);
         }
@@ -304,6 +307,17 @@ internal sealed partial class DefaultHybridCache
             OnL2Failed(operation, key, ex, started, deadline);
             return (false, default);
         }
+    }
+
+    /// <summary>An L2 call given up on: observe its outcome later, and if it still runs, leave it its buffer.</summary>
+    private static void AbandonIfRunning(Task? task, PooledBufferWriter? lent)
+    {
+        if (task is { IsCompleted: false })
+        {
+            lent?.Abandon();
+        }
+
+        ObserveLater(task);
     }
 
     /// <summary>

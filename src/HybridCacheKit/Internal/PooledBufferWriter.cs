@@ -7,6 +7,7 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 {
     private byte[] _buffer;
     private int _written;
+    private volatile bool _abandoned;
 
     public PooledBufferWriter(int initialCapacity = 1024) => _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
 
@@ -42,8 +43,20 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 
     public byte[] ToArray() => WrittenSpan.ToArray();
 
+    /// <summary>
+    /// Lent to an operation that was given up on while still running (an L2 call past its timeout): it may still write
+    /// into this buffer or read from it, so <see cref="Dispose"/> leaves the buffer to it and the garbage collector
+    /// instead of returning it to the pool, where another renter would share it.
+    /// </summary>
+    public void Abandon() => _abandoned = true;
+
     public void Dispose()
     {
+        if (_abandoned)
+        {
+            return;
+        }
+
         var buffer = _buffer;
         _buffer = [];
         _written = 0;

@@ -30,6 +30,10 @@ public sealed class RedisCacheUnavailableException : Exception
     {
     }
 
-    /// <summary>Whether Redis did not answer in time (as opposed to a connection that is down, or an open circuit).</summary>
-    internal bool IsTimeout { get; init; }
+    /// <summary>
+    /// Whether the command was handed to the connection before the failure (a timeout, or a connection lost with it in
+    /// flight), so Redis may have run it or may still run it; false when it was never sent (an open circuit, no
+    /// connection yet).
+    /// </summary>
+    internal bool MayHaveRun { get; init; }
 }

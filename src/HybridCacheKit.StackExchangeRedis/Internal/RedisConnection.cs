@@ -142,7 +142,7 @@ internal sealed partial class RedisConnection : IDisposable
             RequestReconfigure();
             throw new RedisCacheUnavailableException($"Redis {operation} failed: {DescribeOutage(ex)}.", CarriesNoKeys(ex) ? ex : null)
             {
-                IsTimeout = ex is TimeoutException, // RedisTimeoutException is one too
+                MayHaveRun = task is not null,
             };
         }
         catch (RedisServerException)

@@ -86,9 +86,10 @@ internal sealed partial class RedisDistributedLock : IHybridCacheDistributedLock
         }
         catch (RedisCacheUnavailableException ex)
         {
-            if (ex.IsTimeout)
+            if (ex.MayHaveRun)
             {
-                // Sent but unanswered: it may still take the lock later (see .Abandon).
+                // Sent but unanswered (a timeout, or the connection lost with it in flight): it may have taken the lock,
+                // or may still take it (see .Abandon). Deleting with our own token is harmless either way.
                 ReleaseFireAndForget(key, token);
             }
 

@@ -36,8 +36,16 @@ internal sealed partial class RedisDistributedLock
     {
         var period = LockExpiry / 3;
         var renewal = new Renewal(this, key, token, _connection.TimeProvider.GetTimestamp());
+
+        // The timer exists (not yet started) before the renewal is registered, so whoever removes it can dispose it;
+        // a Dispose that ran its StopAllRenewals just before the registration is caught by the check after it.
+        renewal.Timer = _connection.TimeProvider.CreateTimer(static s => ((Renewal)s!).Tick(), renewal, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _renewals[token] = renewal;
-        renewal.Timer = _connection.TimeProvider.CreateTimer(static s => ((Renewal)s!).Tick(), renewal, period, period);
+        renewal.Timer.Change(period, period);
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            StopRenewal(token);
+        }
     }
 
     /// <summary>

@@ -44,6 +44,14 @@ public static class HybridCacheKitAspNetCoreDiagnostics
     public const string ResponseStampedeJoins = "hybridcache.response.stampede.joins";
 
     /// <summary>
+    /// Counter of lookups repeated by requests that waited for another request's run and saw that request's client
+    /// disconnect before the run had a complete response: each such request asks the cache again, so one of them runs
+    /// the endpoint and the others join it; after two retries a request runs the endpoint itself. Not an outcome: the
+    /// request is then counted as a join, a miss, or not stored like any other.
+    /// </summary>
+    public const string ResponseStampedeRetries = "hybridcache.response.stampede.retries";
+
+    /// <summary>
     /// Counter of requests answered with a stored response older than its policy's duration: the engine's fail-safe
     /// after the endpoint failed, a factory soft timeout, or the copy fail-safe keeps serving while the endpoint keeps failing.
     /// </summary>

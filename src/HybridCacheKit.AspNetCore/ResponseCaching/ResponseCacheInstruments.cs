@@ -27,6 +27,7 @@ internal sealed class ResponseCacheInstruments : IDisposable
     private readonly Counter<long> _notStored;
     private readonly Counter<long> _notModified;
     private readonly Counter<long> _joins;
+    private readonly Counter<long> _retries;
     private readonly Counter<long> _staleServed;
     private readonly Histogram<double> _hitDuration;
 
@@ -47,6 +48,7 @@ internal sealed class ResponseCacheInstruments : IDisposable
         _notStored = _meter.CreateCounter<long>(ResponseNotStored, "{response}", "Requests handled without storing a response, by reason.");
         _notModified = _meter.CreateCounter<long>(ResponseNotModified, "{response}", "Requests answered with 304 Not Modified from a stored response.");
         _joins = _meter.CreateCounter<long>(ResponseStampedeJoins, "{request}", "Requests that waited for another request's run and got its stored response.");
+        _retries = _meter.CreateCounter<long>(ResponseStampedeRetries, "{retry}", "Lookups repeated because the run a request waited for lost the request it ran the endpoint for.");
         _staleServed = _meter.CreateCounter<long>(ResponseStaleServed, "{response}", "Requests answered with a stored response older than its duration (fail-safe).");
         _hitDuration = _meter.CreateHistogram(
             ResponseHitDuration,
@@ -106,6 +108,14 @@ internal sealed class ResponseCacheInstruments : IDisposable
         if (_joins.Enabled)
         {
             _joins.Add(1);
+        }
+    }
+
+    public void StampedeRetry()
+    {
+        if (_retries.Enabled)
+        {
+            _retries.Add(1);
         }
     }
 

@@ -15,5 +15,8 @@ internal sealed partial class ResponseCacheMiddleware
 
         [LoggerMessage(3004, LogLevel.Warning, "Authentication is configured but had not run when the response cache saw a request, so nothing is cached: call UseDistributedResponseCache() after UseAuthentication() and UseAuthorization().")]
         public static partial void AuthenticationNotRun(ILogger logger);
+
+        [LoggerMessage(3005, LogLevel.Debug, "The run this request waited for lost the request it ran the endpoint for (its client disconnected); the request looks the key up again (retry {Retry} of {Retries}).")]
+        public static partial void OwnerGoneRetry(ILogger logger, int retry, int retries);
     }
 }

@@ -9,48 +9,76 @@ namespace HybridCacheKit.AspNetCore.ResponseCaching;
 // the endpoint runs on its HttpContext into a ResponseBuffer, the response is checked, stored, and the owner writes its
 // own buffered copy. Every other request of the same key waits for that run and gets the stored response, or, when the
 // owner's response could not be cached, the NotCacheable marker, on which it runs the endpoint itself: a waiter never
-// receives a response that was not fit to store.
+// receives a response that was not fit to store. When the owner's client disconnects before the run has a complete
+// response, the run ends with ResponseOwnerGoneException instead, and the waiters look the key up again, so one of them
+// becomes the next owner and the others join it.
 internal sealed partial class ResponseCacheMiddleware
 {
+    // How many times a request whose run lost its owner looks the key up again before it runs the endpoint itself. Each
+    // retry waits for one more run, so this bounds what a client that keeps aborting can make a waiter sit through.
+    private const int OwnerGoneRetries = 2;
+
     private static readonly Func<RunState, HybridCacheFactoryContext, CancellationToken, ValueTask<CachedResponse>> s_run =
         static (state, factoryContext, _) => state.Middleware.RunAsync(state, factoryContext);
 
     private async Task GetAsync(HttpContext context, ResponseCachePolicy policy, string key, string? user, bool secondLevel, long started)
     {
-        var state = new RunState(this, context, policy, user, secondLevel);
-
-        // A response stored at or after this instant was produced by a run this request waited for (a stampede join);
-        // one stored before it was found in L2. Store times are taken after the endpoint ran, so a run always lands after.
-        var askedAt = _time.GetUtcNow().UtcTicks;
+        RunState state;
+        long askedAt;
         CachedResponse result;
-        try
+        var retries = 0;
+        while (true)
         {
-            result = await _cache.GetOrCreateAsync(key, state, s_run, policy.EntryOptions, tags: null, context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            if (state.Close())
+            // A fresh state per lookup: an earlier one is closed, and this request may own the next run.
+            state = new RunState(this, context, policy, user, secondLevel);
+
+            // A response stored at or after this instant was produced by a run this request waited for (a stampede
+            // join); one stored before it was found in L2. Store times are taken after the endpoint ran, so a run always
+            // lands after.
+            askedAt = _time.GetUtcNow().UtcTicks;
+            try
             {
-                // Our own run failed (the endpoint's exception), or our wait was cancelled while our run goes on for
-                // others: it uses this HttpContext, so the request must not end before it does.
-                await state.Completion.ConfigureAwait(false);
-                if (!context.RequestAborted.IsCancellationRequested)
+                result = await _cache.GetOrCreateAsync(key, state, s_run, policy.EntryOptions, tags: null, context.RequestAborted).ConfigureAwait(false);
+                break;
+            }
+            catch (Exception ex)
+            {
+                // This request stops waiting without an answer. Abandon, not Close: a run of ours that has not reached
+                // the factory yet must not start the endpoint for a request that is gone, nor tell its waiters that the
+                // response cannot be cached (RunAsync).
+                if (state.Abandon())
                 {
-                    _metrics.NotStored(NotStoredReason.EndpointError);
+                    // Our own run failed (the endpoint's exception), or our wait was cancelled while our run goes on for
+                    // others: it uses this HttpContext, so the request must not end before it does.
+                    await state.Completion.ConfigureAwait(false);
+                    if (!context.RequestAborted.IsCancellationRequested)
+                    {
+                        _metrics.NotStored(NotStoredReason.EndpointError);
+                    }
+
+                    throw;
                 }
 
-                throw;
-            }
+                if (context.RequestAborted.IsCancellationRequested)
+                {
+                    throw;
+                }
 
-            if (context.RequestAborted.IsCancellationRequested)
-            {
-                throw;
-            }
+                if (ex is ResponseOwnerGoneException && retries < OwnerGoneRetries)
+                {
+                    // The run we waited for lost the request it ran for; the endpoint did not fail. The engine dropped
+                    // that run, so the first of its waiters to ask again starts the next one and the others join it.
+                    retries++;
+                    Log.OwnerGoneRetry(_logger, retries, OwnerGoneRetries);
+                    _metrics.StampedeRetry();
+                    continue;
+                }
 
-            Log.SharedRunFailed(_logger, ex.GetType().Name);
-            _metrics.NotStored(NotStoredReason.SharedRunFailed);
-            await _next(context).ConfigureAwait(false);
-            return;
+                Log.SharedRunFailed(_logger, ex.GetType().Name);
+                _metrics.NotStored(NotStoredReason.SharedRunFailed);
+                await _next(context).ConfigureAwait(false);
+                return;
+            }
         }
 
         var owner = state.Close();
@@ -141,6 +169,14 @@ internal sealed partial class ResponseCacheMiddleware
     {
         if (!state.TryClaim())
         {
+            if (state.IsAbandoned)
+            {
+                // The request that started this run left (its client disconnected) while the run read L2 or waited for
+                // another node's lock. Requests that joined the run are still waiting: "owner gone" sends them to look
+                // the key up again, where the NotCacheable marker would make each of them run the endpoint.
+                throw new ResponseOwnerGoneException();
+            }
+
             // The request this state belongs to has already been answered (a background refresh reusing its state):
             // its HttpContext must not be touched.
             factoryContext.DoNotCache();
@@ -150,6 +186,13 @@ internal sealed partial class ResponseCacheMiddleware
         try
         {
             return await ProduceAsync(state, factoryContext).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not ResponseOwnerGoneException && state.Context.RequestAborted.IsCancellationRequested)
+        {
+            // The endpoint (or the server, starting the response) gave up because the owner's client went away. That is
+            // not the endpoint failing, and its waiters should not each run it: they look the key up again. (The filter
+            // runs before the finally below, while the owner still holds its HttpContext for this run.)
+            throw new ResponseOwnerGoneException(ex);
         }
         finally
         {
@@ -219,6 +262,15 @@ internal sealed partial class ResponseCacheMiddleware
         // Starting the response runs the OnStarting callbacks, which may still add headers (a late Set-Cookie): the
         // decision is made on the response as it is sent.
         await response.StartAsync(context.RequestAborted).ConfigureAwait(false);
+        if (context.RequestAborted.IsCancellationRequested)
+        {
+            // The owner's client went away while the endpoint ran. Its response was made for a request that is gone and
+            // may be cut short (an endpoint that stops at the cancellation and returns what it has), so it is neither
+            // stored nor handed to the waiters, who look the key up again. A response completed before the abort is
+            // past this point and stored as usual.
+            throw new ResponseOwnerGoneException();
+        }
+
         reason ??= CheckResponse(response, state.Policy);
         if (reason is { } refusal)
         {
@@ -365,15 +417,17 @@ internal sealed partial class ResponseCacheMiddleware
     }
 
     /// <summary>
-    /// One request's part in a run. <see cref="TryClaim"/> (by the factory) and <see cref="Close"/> (by the request, once
-    /// its call returned) race on one field: whichever comes first decides whether this request is the owner, so the
-    /// factory can never start on a request that has already been answered.
+    /// One request's part in a run. <see cref="TryClaim"/> (by the factory) and <see cref="Close"/> or
+    /// <see cref="Abandon"/> (by the request, once its call returned or threw) race on one field: whichever comes first
+    /// decides whether this request is the owner, so the factory can never start on a request that has already been
+    /// answered or has gone away, and can tell the two apart.
     /// </summary>
     private sealed class RunState(ResponseCacheMiddleware middleware, HttpContext context, ResponseCachePolicy policy, string? user, bool secondLevel)
     {
         private const int Open = 0;
         private const int Claimed = 1;
         private const int Closed = 2;
+        private const int Abandoned = 3;
 
         private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _phase;
@@ -403,11 +457,20 @@ internal sealed partial class ResponseCacheMiddleware
         /// <summary>Completes when the factory, having claimed this state, is done with the HttpContext.</summary>
         public Task Completion => _done.Task;
 
+        /// <summary>
+        /// The request left without an answer before the factory could claim the state. Final once
+        /// <see cref="TryClaim"/> has failed.
+        /// </summary>
+        public bool IsAbandoned => Volatile.Read(ref _phase) == Abandoned;
+
         public bool TryClaim() => Interlocked.CompareExchange(ref _phase, Claimed, Open) == Open;
 
         public void MarkDone() => _done.TrySetResult();
 
-        /// <summary>Closes the state; true when the factory had claimed it (this request is the owner).</summary>
+        /// <summary>Closes the state once the request has its answer; true when the factory had claimed it (this request is the owner).</summary>
         public bool Close() => Interlocked.CompareExchange(ref _phase, Closed, Open) == Claimed;
+
+        /// <summary>Closes the state when the request's call threw (it waits no more); true when the factory had claimed it.</summary>
+        public bool Abandon() => Interlocked.CompareExchange(ref _phase, Abandoned, Open) == Claimed;
     }
 }

@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
+using System.Net;
 using HybridCacheKit.TestUtilities.Logging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,16 +23,19 @@ public sealed class CallCounter
 }
 
 /// <summary>
-/// A real ASP.NET Core application on TestServer: the whole pipeline (routing, authentication, the response cache,
-/// endpoints), HybridCacheKit's engine and, when given, Redis. Each test builds its own.
+/// A real ASP.NET Core application on TestServer (or on Kestrel on loopback, where a client that gives up closes its
+/// connection, as a real one does): the whole pipeline (routing, authentication, the response cache, endpoints),
+/// HybridCacheKit's engine and, when given, Redis. Each test builds its own.
 /// </summary>
 public sealed class CacheTestHost : IAsyncDisposable
 {
-    private CacheTestHost(WebApplication app, CapturingLoggerProvider logs)
+    private CacheTestHost(WebApplication app, CapturingLoggerProvider logs, bool kestrel)
     {
         App = app;
         Logs = logs;
-        Client = app.GetTestClient();
+        Client = kestrel
+            ? new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) }
+            : app.GetTestClient();
     }
 
     public WebApplication App { get; }
@@ -48,9 +54,10 @@ public sealed class CacheTestHost : IAsyncDisposable
         Action<DistributedResponseCacheOptions>? options = null,
         Action<WebApplicationBuilder>? configureBuilder = null,
         Action<IHybridCacheKitBuilder>? configureCache = null,
-        Action<HybridCacheKitOptions>? engineOptions = null)
+        Action<HybridCacheKitOptions>? engineOptions = null,
+        bool kestrel = false)
     {
-        var app = Build(configureApp, options, configureBuilder, configureCache, engineOptions, out var logs);
+        var app = Build(configureApp, options, configureBuilder, configureCache, engineOptions, out var logs, kestrel);
         try
         {
             await app.StartAsync();
@@ -61,7 +68,7 @@ public sealed class CacheTestHost : IAsyncDisposable
             throw;
         }
 
-        return new CacheTestHost(app, logs);
+        return new CacheTestHost(app, logs, kestrel);
     }
 
     /// <summary>Builds an app without starting it (for start-up failure tests).</summary>
@@ -71,10 +78,19 @@ public sealed class CacheTestHost : IAsyncDisposable
         Action<WebApplicationBuilder>? configureBuilder,
         Action<IHybridCacheKitBuilder>? configureCache,
         Action<HybridCacheKitOptions>? engineOptions,
-        out CapturingLoggerProvider logs)
+        out CapturingLoggerProvider logs,
+        bool kestrel = false)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ApplicationName = typeof(CacheTestHost).Assembly.GetName().Name });
-        builder.WebHost.UseTestServer();
+        if (kestrel)
+        {
+            builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        }
+        else
+        {
+            builder.WebHost.UseTestServer();
+        }
+
         builder.Logging.ClearProviders();
         logs = new CapturingLoggerProvider();
         builder.Logging.AddProvider(logs);

@@ -35,6 +35,8 @@ public sealed class ResponseMetrics : IDisposable
 
     public long Stale => (long)_collector.Sum(ResponseStaleServed);
 
+    public long StampedeRetries => (long)_collector.Sum(ResponseStampedeRetries);
+
     /// <summary>Every request counted in exactly one outcome: hits, joins, stale serves, misses or not stored.</summary>
     public long Outcomes => Hits() + Joins + Stale + Misses + NotStored();
 

@@ -18,10 +18,10 @@ internal sealed class HybridCacheKitRedisOptionsValidator : IValidateOptions<Hyb
             errors.Add("InstanceName must not be null (use the empty string for no prefix).");
         }
 
-        Positive(errors, options.OperationTimeout, nameof(options.OperationTimeout));
-        Positive(errors, options.CircuitBreakDuration, nameof(options.CircuitBreakDuration));
-        Positive(errors, options.LockExpiry, nameof(options.LockExpiry));
-        Positive(errors, options.LockWaitTimeout, nameof(options.LockWaitTimeout));
+        Within(errors, options.OperationTimeout, nameof(options.OperationTimeout), TimeSpan.Zero);
+        Within(errors, options.CircuitBreakDuration, nameof(options.CircuitBreakDuration), TimeSpan.Zero);
+        Within(errors, options.LockExpiry, nameof(options.LockExpiry), MinLockExpiry);
+        Within(errors, options.LockWaitTimeout, nameof(options.LockWaitTimeout), TimeSpan.Zero);
         if (options.CircuitBreakerFailureThreshold < 1)
         {
             errors.Add($"CircuitBreakerFailureThreshold must be at least 1 (was {options.CircuitBreakerFailureThreshold}).");
@@ -30,11 +30,22 @@ internal sealed class HybridCacheKitRedisOptionsValidator : IValidateOptions<Hyb
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
-    private static void Positive(List<string> errors, TimeSpan value, string name)
+    /// <summary>
+    /// The longest of these settings. Each becomes a .NET timer or timed wait (the lock's renewal runs every LockExpiry/3),
+    /// and those refuse delays above 2^32 - 2 ms (49.7 days): a longer value would throw on first use, inside a cache
+    /// call, or, for LockExpiry, after the lock was taken. A longer circuit break would also overflow the breaker's clock.
+    /// </summary>
+    internal static readonly TimeSpan MaxDuration = TimeSpan.FromDays(30);
+
+    /// <summary>The shortest LockExpiry: Redis refuses PX 0 (a shorter value would truncate to it), and renewals every LockExpiry/3 need a period.</summary>
+    internal static readonly TimeSpan MinLockExpiry = TimeSpan.FromMilliseconds(10);
+
+    private static void Within(List<string> errors, TimeSpan value, string name, TimeSpan min)
     {
-        if (value <= TimeSpan.Zero)
+        if (value <= TimeSpan.Zero || value < min || value > MaxDuration)
         {
-            errors.Add($"{name} must be positive (was {value}).");
+            var lower = min > TimeSpan.Zero ? $"at least {min.TotalMilliseconds:0} ms" : "positive";
+            errors.Add($"{name} must be {lower} and at most {MaxDuration.TotalDays:0} days (was {value}).");
         }
     }
 }

@@ -60,10 +60,11 @@ internal sealed partial class DefaultHybridCache
         item.Epoch = Volatile.Read(ref _l1Epoch);
         _l1.Set(key, item, recordAccess);
 
-        // The backplane may have reported a change between the check above and the insert.
+        // The backplane may have reported a change between the check above and the insert. Only this item goes: a
+        // newer one a concurrent SetAsync stored meanwhile stays.
         if (origin?.L1WriteSuppressed == true)
         {
-            _l1.Remove(key);
+            _l1.Remove(key, item);
         }
     }
 

@@ -402,6 +402,13 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
         return await contextFactory!(state, context, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The longest expiration an entry gets: longer ones (up to <see cref="TimeSpan.MaxValue"/>, for "never") are taken as
+    /// this. Far below where expiry stamps, Redis TTLs and DateTimeOffset arithmetic overflow, with room for jitter and
+    /// FailSafeMaxDuration on top (both capped by the options validator).
+    /// </summary>
+    internal static readonly TimeSpan MaxEntryExpiration = TimeSpan.FromDays(3650);
+
     private EntrySettings ResolveSettings(HybridCacheEntryOptions? options)
     {
         var expiration = options?.Expiration ?? _defaultExpiration;
@@ -416,6 +423,10 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), local, "HybridCacheEntryOptions.LocalCacheExpiration must be positive.");
         }
 
+        // Clamped before any arithmetic: an expiration of TimeSpan.MaxValue ("never") would overflow the expiry stamps
+        // (written negative, so every L2 copy read back as expired) and the jitter addition (an OverflowException).
+        expiration = expiration > MaxEntryExpiration ? MaxEntryExpiration : expiration;
+        local = local > MaxEntryExpiration ? MaxEntryExpiration : local;
         if (_options.ExpirationJitter > TimeSpan.Zero)
         {
             var jitter = TimeSpan.FromTicks((long)(Random.Shared.NextDouble() * _options.ExpirationJitter.Ticks));

@@ -28,18 +28,18 @@ internal sealed class HybridCacheKitOptionsValidator : IValidateOptions<HybridCa
             errors.Add($"{nameof(HybridCacheKitOptions.CompressionThresholdBytes)} must not be negative (was {options.CompressionThresholdBytes}).");
         }
 
-        RequirePositive(errors, options.DistributedCacheTimeout, nameof(HybridCacheKitOptions.DistributedCacheTimeout));
-        RequirePositive(errors, options.FailSafeMaxDuration, nameof(HybridCacheKitOptions.FailSafeMaxDuration));
-        RequirePositive(errors, options.FailSafeThrottleDuration, nameof(HybridCacheKitOptions.FailSafeThrottleDuration));
-        RequirePositive(errors, options.TagInvalidationRetention, nameof(HybridCacheKitOptions.TagInvalidationRetention));
+        RequireTimeout(errors, options.DistributedCacheTimeout, nameof(HybridCacheKitOptions.DistributedCacheTimeout));
+        RequireDuration(errors, options.FailSafeMaxDuration, nameof(HybridCacheKitOptions.FailSafeMaxDuration));
+        RequireDuration(errors, options.FailSafeThrottleDuration, nameof(HybridCacheKitOptions.FailSafeThrottleDuration));
+        RequireDuration(errors, options.TagInvalidationRetention, nameof(HybridCacheKitOptions.TagInvalidationRetention));
         if (options.FactorySoftTimeout is { } soft)
         {
-            RequirePositive(errors, soft, nameof(HybridCacheKitOptions.FactorySoftTimeout));
+            RequireTimeout(errors, soft, nameof(HybridCacheKitOptions.FactorySoftTimeout));
         }
 
         if (options.FactoryHardTimeout is { } hard)
         {
-            RequirePositive(errors, hard, nameof(HybridCacheKitOptions.FactoryHardTimeout));
+            RequireTimeout(errors, hard, nameof(HybridCacheKitOptions.FactoryHardTimeout));
             if (options.FactorySoftTimeout is { } s && s >= hard)
             {
                 errors.Add($"{nameof(HybridCacheKitOptions.FactorySoftTimeout)} ({s}) must be shorter than {nameof(HybridCacheKitOptions.FactoryHardTimeout)} ({hard}).");
@@ -51,14 +51,14 @@ internal sealed class HybridCacheKitOptionsValidator : IValidateOptions<HybridCa
             errors.Add($"{nameof(HybridCacheKitOptions.EagerRefreshBeta)} must be a finite number >= 0 (was {options.EagerRefreshBeta}).");
         }
 
-        if (options.ExpirationJitter < TimeSpan.Zero)
+        if (options.ExpirationJitter < TimeSpan.Zero || options.ExpirationJitter > MaxDuration)
         {
-            errors.Add($"{nameof(HybridCacheKitOptions.ExpirationJitter)} must not be negative (was {options.ExpirationJitter}).");
+            errors.Add($"{nameof(HybridCacheKitOptions.ExpirationJitter)} must be between zero and {MaxDuration.TotalDays:0} days (was {options.ExpirationJitter}).");
         }
 
-        if (options.TagStateCacheDuration < TimeSpan.Zero)
+        if (options.TagStateCacheDuration < TimeSpan.Zero || options.TagStateCacheDuration > MaxDuration)
         {
-            errors.Add($"{nameof(HybridCacheKitOptions.TagStateCacheDuration)} must not be negative (was {options.TagStateCacheDuration}).");
+            errors.Add($"{nameof(HybridCacheKitOptions.TagStateCacheDuration)} must be between zero and {MaxDuration.TotalDays:0} days (was {options.TagStateCacheDuration}).");
         }
 
         if (options.AutoRecoveryMaxChanges <= 0)
@@ -66,7 +66,7 @@ internal sealed class HybridCacheKitOptionsValidator : IValidateOptions<HybridCa
             errors.Add($"{nameof(HybridCacheKitOptions.AutoRecoveryMaxChanges)} must be positive (was {options.AutoRecoveryMaxChanges}).");
         }
 
-        RequirePositive(errors, options.AutoRecoveryRetryInterval, nameof(HybridCacheKitOptions.AutoRecoveryRetryInterval));
+        RequireTimeout(errors, options.AutoRecoveryRetryInterval, nameof(HybridCacheKitOptions.AutoRecoveryRetryInterval));
 
         if (options.DefaultEntryOptions is { } d)
         {
@@ -84,11 +84,25 @@ internal sealed class HybridCacheKitOptionsValidator : IValidateOptions<HybridCa
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
-    private static void RequirePositive(List<string> errors, TimeSpan value, string name)
+    /// <summary>
+    /// The longest timeout or retry interval: .NET timers (CancellationTokenSource, Task.WaitAsync, ITimer) refuse delays
+    /// above 2^32 - 2 ms (49.7 days) and would throw on first use, inside a cache call. A margin is left for the deadline
+    /// slots' rounding.
+    /// </summary>
+    internal static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(30);
+
+    /// <summary>The longest duration setting (retention, fail-safe, jitter): 10 years, as entries' expirations are capped.</summary>
+    internal static readonly TimeSpan MaxDuration = DefaultHybridCache.MaxEntryExpiration;
+
+    private static void RequireTimeout(List<string> errors, TimeSpan value, string name) => RequireWithin(errors, value, name, MaxTimeout);
+
+    private static void RequireDuration(List<string> errors, TimeSpan value, string name) => RequireWithin(errors, value, name, MaxDuration);
+
+    private static void RequireWithin(List<string> errors, TimeSpan value, string name, TimeSpan max)
     {
-        if (value <= TimeSpan.Zero)
+        if (value <= TimeSpan.Zero || value > max)
         {
-            errors.Add($"{name} must be positive (was {value}).");
+            errors.Add($"{name} must be positive and at most {max.TotalDays:0} days (was {value}).");
         }
     }
 }

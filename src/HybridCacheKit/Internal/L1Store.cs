@@ -33,6 +33,7 @@ internal sealed class L1Store : IDisposable
     private readonly ConcurrentDictionary<string, CacheItem> _items = new(StringComparer.Ordinal);
     private readonly CacheClock _clock;
     private readonly long? _sizeLimit;
+    private readonly long? _maxItemSize;
     private readonly ITimer _sweepTimer;
     private readonly FrequencySketch? _sketch;
     private readonly Action? _onRejected;
@@ -50,6 +51,7 @@ internal sealed class L1Store : IDisposable
         _onRejected = onRejected;
         _clock = clock;
         _sizeLimit = sizeLimit;
+        _maxItemSize = sizeLimit is { } cap ? (long)(cap * (1 - CompactToFraction)) : null;
         _sweepTimer = clock.TimeProvider.CreateTimer(static s => ((L1Store)s!).Sweep(), this, sweepInterval, sweepInterval);
 
         // Sized for the number of ~512-byte entries the limit holds: enough counters that hot keys rarely share them.
@@ -95,9 +97,10 @@ internal sealed class L1Store : IDisposable
     public void Set(string key, CacheItem item, bool recordAccess = false)
     {
         var size = item.Size;
-        if (size > _sizeLimit)
+        if (size > _maxItemSize)
         {
-            // Larger than the whole tier: keep it out rather than evict everything else for it.
+            // Larger than what compaction frees (the tier above CompactToFraction): storing it would evict everything
+            // else, at every store of such a value. Keep it out (it is still in L2) and drop an older value of the key.
             Remove(key);
             return;
         }
@@ -212,56 +215,67 @@ internal sealed class L1Store : IDisposable
     /// </remarks>
     private void Compact(long limit, CacheItem justStored)
     {
-        if (Interlocked.Exchange(ref _compacting, 1) != 0)
+        // A store that finds a compaction running leaves it to that one, which looks again when done: stores made
+        // meanwhile may have put the tier back over its limit, and no later store might come to compact it. Twice at
+        // most, so that writers faster than compaction cannot keep one caller here.
+        for (var pass = 0; pass < 2 && Volatile.Read(ref _size) > limit; pass++)
         {
-            return;
-        }
-
-        try
-        {
-            var target = (long)(limit * CompactToFraction);
-            var nowMs = _clock.NowMs();
-            Span<long> bytesByAge = stackalloc long[AgeBuckets];
-            foreach (var pair in _items)
-            {
-                if (pair.Value.HoldUntilMs <= nowMs)
-                {
-                    Remove(pair.Key, pair.Value);
-                }
-                else
-                {
-                    bytesByAge[AgeOf(pair.Value, nowMs)] += pair.Value.Size;
-                }
-            }
-
-            var excess = Volatile.Read(ref _size) - target;
-            if (excess <= 0)
+            if (Interlocked.Exchange(ref _compacting, 1) != 0)
             {
                 return;
             }
 
-            var cutoff = AgeBuckets - 1;
-            for (long covered = 0; cutoff > 0; cutoff--)
+            try
             {
-                covered += bytesByAge[cutoff];
-                if (covered >= excess)
-                {
-                    break;
-                }
+                CompactOnce(limit, justStored);
             }
-
-            foreach (var pair in _items)
+            finally
             {
-                var age = AgeOf(pair.Value, nowMs);
-                if ((age > cutoff || (age == cutoff && Volatile.Read(ref _size) > target)) && !ReferenceEquals(pair.Value, justStored))
-                {
-                    Remove(pair.Key, pair.Value);
-                }
+                Volatile.Write(ref _compacting, 0);
             }
         }
-        finally
+    }
+
+    private void CompactOnce(long limit, CacheItem justStored)
+    {
+        var target = (long)(limit * CompactToFraction);
+        var nowMs = _clock.NowMs();
+        Span<long> bytesByAge = stackalloc long[AgeBuckets];
+        foreach (var pair in _items)
         {
-            Volatile.Write(ref _compacting, 0);
+            if (pair.Value.HoldUntilMs <= nowMs)
+            {
+                Remove(pair.Key, pair.Value);
+            }
+            else
+            {
+                bytesByAge[AgeOf(pair.Value, nowMs)] += pair.Value.Size;
+            }
+        }
+
+        var excess = Volatile.Read(ref _size) - target;
+        if (excess <= 0)
+        {
+            return;
+        }
+
+        var cutoff = AgeBuckets - 1;
+        for (long covered = 0; cutoff > 0; cutoff--)
+        {
+            covered += bytesByAge[cutoff];
+            if (covered >= excess)
+            {
+                break;
+            }
+        }
+
+        foreach (var pair in _items)
+        {
+            var age = AgeOf(pair.Value, nowMs);
+            if ((age > cutoff || (age == cutoff && Volatile.Read(ref _size) > target)) && !ReferenceEquals(pair.Value, justStored))
+            {
+                Remove(pair.Key, pair.Value);
+            }
         }
     }
 

@@ -135,6 +135,65 @@ public sealed class RegistrationTests
         Assert.Contains(setting, error.Message, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string> TooLongSettings =>
+    [
+        nameof(HybridCacheKitOptions.DistributedCacheTimeout),
+        nameof(HybridCacheKitOptions.FactorySoftTimeout),
+        nameof(HybridCacheKitOptions.FactoryHardTimeout),
+        nameof(HybridCacheKitOptions.AutoRecoveryRetryInterval),
+        nameof(HybridCacheKitOptions.FailSafeMaxDuration),
+        nameof(HybridCacheKitOptions.FailSafeThrottleDuration),
+        nameof(HybridCacheKitOptions.TagInvalidationRetention),
+        nameof(HybridCacheKitOptions.ExpirationJitter),
+        nameof(HybridCacheKitOptions.TagStateCacheDuration),
+    ];
+
+    /// <summary>
+    /// "Forever" as TimeSpan.MaxValue, or a timeout beyond what .NET timers accept (49.7 days), used to pass validation
+    /// and then throw inside cache calls (OverflowException, ArgumentOutOfRangeException) or make L2 useless.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TooLongSettings))]
+    public async Task AddHybridCacheKit_SettingBeyondItsMaximum_ResolveThrowsNamingIt(string setting)
+    {
+        foreach (var value in new[] { TimeSpan.MaxValue, TimeSpan.FromDays(60_000) })
+        {
+            var services = new ServiceCollection();
+            services.AddHybridCacheKit(o => typeof(HybridCacheKitOptions).GetProperty(setting)!.SetValue(o, value));
+            await using var provider = services.BuildServiceProvider();
+
+            var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<HybridCache>());
+
+            Assert.Contains(setting, error.Message, StringComparison.Ordinal);
+            Assert.Contains(" days", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task AddHybridCacheKit_LongestAcceptedSettings_CacheWorks()
+    {
+        var services = new ServiceCollection();
+        services.AddDistributedMemoryCache();
+        services.AddHybridCacheKit(o =>
+        {
+            o.DistributedCacheTimeout = TimeSpan.FromDays(30);
+            o.FactoryHardTimeout = TimeSpan.FromDays(30);
+            o.FactorySoftTimeout = TimeSpan.FromDays(29);
+            o.EnableFailSafe = true;
+            o.FailSafeMaxDuration = TimeSpan.FromDays(3650);
+            o.TagInvalidationRetention = TimeSpan.FromDays(3650);
+            o.ExpirationJitter = TimeSpan.FromDays(3650);
+        });
+        await using var provider = services.BuildServiceProvider();
+        var cache = provider.GetRequiredService<HybridCache>();
+        var forever = new HybridCacheEntryOptions { Expiration = TimeSpan.MaxValue, LocalCacheExpiration = TimeSpan.MaxValue };
+
+        await cache.SetAsync("k", "v", forever, ["t"]);
+        Assert.Equal("v", await cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("factory"), forever));
+        await cache.RemoveByTagAsync("t");
+        Assert.Equal("factory", await cache.GetOrCreateAsync("k", _ => ValueTask.FromResult("factory"), forever));
+    }
+
     [Fact]
     public async Task AddHybridCacheKit_InvalidSetting_HostStartFails()
     {

@@ -164,6 +164,34 @@ public sealed class L1StoreTests
     }
 
     [Fact]
+    public void Set_ItemLargerThanAFifthOfTheLimit_IsNotStoredAndEvictsNothing()
+    {
+        // Compaction frees the top fifth of the tier: an item larger than that used to be admitted and push every
+        // other item out, at every store of such a value.
+        using var store = CreateStore(sizeLimit: 100_000);
+        for (var i = 0; i < 50; i++)
+        {
+            store.Set("small" + i, Item(1_000));
+        }
+
+        var before = store.Size;
+        store.Set("big", Item(85_000));
+
+        Assert.False(store.TryGet("big", out _, NowMs()));
+        Assert.Equal(50, store.Count);
+        Assert.Equal(before, store.Size);
+    }
+
+    [Fact]
+    public void Set_ItemJustUnderAFifthOfTheLimit_IsStored()
+    {
+        using var store = CreateStore(sizeLimit: 100_000);
+        store.Set("fits", Item(19_000));
+
+        Assert.True(store.TryGet("fits", out _, NowMs()));
+    }
+
+    [Fact]
     public async Task GetOrCreateAsync_WithLocalCacheSizeLimit_KeepsL1WithinTheLimit()
     {
         const long limit = 64 * 1024;

@@ -14,5 +14,8 @@ internal sealed partial class RedisXmlRepository
 
         [LoggerMessage(2402, LogLevel.Warning, "Data Protection could not {Action} Redis ({Cause}); retrying.")]
         public static partial void Retrying(ILogger logger, string action, string cause);
+
+        [LoggerMessage(2403, LogLevel.Error, "Item {Index} of the Data Protection key ring list '{ListKey}' is not XML and was skipped ({Reason}); the other keys are used. Remove or repair it.")]
+        public static partial void UnreadableElement(ILogger logger, int index, string listKey, string reason);
     }
 }

@@ -1,3 +1,4 @@
+using System.Xml;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.Extensions.Logging;
@@ -63,9 +64,19 @@ internal sealed partial class RedisXmlRepository : IXmlRepository
     {
         var values = Run("read the key ring from", idempotent: true, static (db, key) => db.ListRange(key, 0, -1));
         var elements = new List<XElement>(values.Length);
-        foreach (var value in values)
+        for (var i = 0; i < values.Length; i++)
         {
-            elements.Add(XElement.Parse((string)value!));
+            // One unreadable item (junk pushed onto the list, an empty string, a truncated write) must not take the
+            // whole ring down with it: every node would fail to protect or unprotect anything. It is skipped and
+            // logged (without its content, which may be key material); Data Protection works with the other keys.
+            try
+            {
+                elements.Add(XElement.Parse((string?)values[i] ?? string.Empty));
+            }
+            catch (XmlException ex)
+            {
+                Log.UnreadableElement(_logger, i, Key, ex.Message);
+            }
         }
 
         Log.KeyRingRead(_logger, elements.Count);

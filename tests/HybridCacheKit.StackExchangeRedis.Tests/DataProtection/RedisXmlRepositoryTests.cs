@@ -1,7 +1,9 @@
 using System.Xml.Linq;
 using HybridCacheKit.StackExchangeRedis.Internal;
 using HybridCacheKit.TestUtilities;
+using HybridCacheKit.TestUtilities.Observability;
 using HybridCacheKit.TestUtilities.Redis;
+using Microsoft.Extensions.Logging;
 
 namespace HybridCacheKit.StackExchangeRedis.Tests.DataProtection;
 
@@ -54,6 +56,29 @@ public sealed class RedisXmlRepositoryTests(RedisServerFixture redis) : IDisposa
 
         Assert.Equal(["key", "revocation"], elements.Select(e => e.Name.LocalName));
         Assert.Equal("a", elements.First().Attribute("id")!.Value);
+    }
+
+    [Fact]
+    public async Task GetAllElements_OneItemNotXml_SkipsItLogsErrorAndReturnsTheOthers()
+    {
+        var key = UniqueKey();
+        await using (var client = await redis.Server.CreateClientAsync())
+        {
+            await client.ExecuteAsync("RPUSH", key, "<key id=\"a\" version=\"1\"><creationDate>2026-01-01T00:00:00Z</creationDate></key>");
+            await client.ExecuteAsync("RPUSH", key, "secret-looking junk <not xml");
+            await client.ExecuteAsync("RPUSH", key, string.Empty);
+            await client.ExecuteAsync("RPUSH", key, "<key id=\"b\" version=\"1\"><creationDate>2026-01-02T00:00:00Z</creationDate></key>");
+        }
+
+        var logs = new LogCollector();
+        using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs));
+        var elements = new RedisXmlRepository(_connection, key, loggerFactory: loggerFactory).GetAllElements();
+
+        Assert.Equal(["a", "b"], elements.Select(e => e.Attribute("id")!.Value));
+        var errors = logs.WithEventId(2403);
+        Assert.Equal(2, errors.Count);
+        Assert.All(errors, e => Assert.Equal(LogLevel.Error, e.Level));
+        Assert.DoesNotContain(logs.Entries, e => e.Mentions("secret-looking"));
     }
 
     [Fact]

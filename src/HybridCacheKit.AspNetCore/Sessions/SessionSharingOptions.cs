@@ -64,7 +64,9 @@ public sealed class SessionSharingOptions
 
     /// <summary>
     /// Declares that the Data Protection key ring is shared even though start-up cannot tell (for example
-    /// <c>PersistKeysToFileSystem</c> on a network share every node mounts). Silences the start-up warning about it.
+    /// <c>PersistKeysToFileSystem</c> on a network share every node mounts, or no repository configured on a host whose
+    /// default key folder is shared, such as Azure App Service's <c>%HOME%</c>). Silences the start-up warning about
+    /// it, except for the ephemeral provider, whose keys never leave the process.
     /// </summary>
     /// <value>Defaults to <see langword="false"/>.</value>
     public bool KeyRingIsShared { get; set; }

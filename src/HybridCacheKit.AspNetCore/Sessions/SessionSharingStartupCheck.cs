@@ -1,3 +1,4 @@
+using HybridCacheKit.Distributed;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.Repositories;
@@ -14,7 +15,8 @@ namespace HybridCacheKit.AspNetCore.Sessions;
 /// Checks at start-up that sessions can actually be shared, and says loudly (Critical) when they cannot: a session
 /// cookie is protected with the Data Protection key ring and the application name, so a node with its own keys or
 /// another name rejects every other node's cookie and silently starts a new, empty session on each hop.
-/// Fails start-up only when no distributed cache is registered at all (sessions could not work even on one node).
+/// Fails start-up only when sessions could not work even on one node: no distributed cache is registered at all, or
+/// the cache refuses the sliding expiration every session is stored with.
 /// </summary>
 internal sealed partial class SessionSharingStartupCheck(
     IServiceProvider services,
@@ -30,6 +32,13 @@ internal sealed partial class SessionSharingStartupCheck(
         if (cache is MemoryDistributedCache)
         {
             Log.CacheNotShared(_logger, cache.GetType().FullName!);
+        }
+
+        // Every session commit writes with a sliding expiration (the idle timeout), and SessionMiddleware swallows a
+        // failed commit: a cache that refuses sliding expirations would silently store no session at all.
+        if (cache is IHybridCacheDistributedCacheSlidingExpiration { SupportsSlidingExpiration: false })
+        {
+            throw new InvalidOperationException(SessionSharingMessages.NoSlidingExpiration(cache.GetType().Name));
         }
 
         // Building Data Protection's options runs SessionSharingDataProtectionSetup, which fills the state.
@@ -70,14 +79,16 @@ internal sealed partial class SessionSharingStartupCheck(
             return "the ephemeral Data Protection provider keeps its keys in this process's memory";
         }
 
-        if (repository is null)
-        {
-            return "no key repository is configured, so Data Protection keeps keys in a folder of this machine (or in memory)";
-        }
-
+        // The declaration comes before the missing-repository check: with no repository configured, Data Protection
+        // picks a folder by itself, which is shared on some hosts (Azure App Service's %HOME%, a mounted volume).
         if (declaredShared)
         {
             return null;
+        }
+
+        if (repository is null)
+        {
+            return "no key repository is configured, so Data Protection keeps keys in a folder of this machine (or in memory)";
         }
 
         return repository switch

@@ -24,7 +24,8 @@ internal sealed class SharedSessionStore : ISessionStore
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(options);
         _cache = services.GetService<IDistributedCache>() ?? throw new InvalidOperationException(SessionSharingMessages.NoDistributedCache);
-        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        // The framework's session logs its raw session key; the wrapper keeps it out of the application's logs.
+        _loggerFactory = loggerFactory is null ? NullLoggerFactory.Instance : new SessionKeyRedactingLoggerFactory(loggerFactory);
         _prefix = options.Value.KeyPrefix;
     }
 

@@ -16,7 +16,7 @@ namespace HybridCacheKit.StackExchangeRedis.Internal;
 /// <see cref="RedisConnection.ExecuteAsync{TState, T}"/>: bounded by the operation timeout, behind the circuit breaker,
 /// cancellable. The synchronous methods block on the same bounded calls, so they obey the same timeout.
 /// </summary>
-internal sealed partial class RedisDistributedCache : IBufferDistributedCache, IHybridCacheDistributedCacheAvailability, IHybridCacheDistributedCacheCancellation
+internal sealed partial class RedisDistributedCache : IBufferDistributedCache, IHybridCacheDistributedCacheAvailability, IHybridCacheDistributedCacheCancellation, IHybridCacheDistributedCacheSlidingExpiration
 {
     // DefaultHybridCache.ReservedPrefix: keys the engine writes for itself.
     private const string EngineReservedPrefix = "__hck:";
@@ -39,6 +39,9 @@ internal sealed partial class RedisDistributedCache : IBufferDistributedCache, I
     }
 
     internal RedisConnection Connection => _connection;
+
+    // PlainString keeps only the value and a TTL, so it refuses sliding expirations (WritePlainAsync).
+    public bool SupportsSlidingExpiration => !_plainStrings;
 
     public byte[]? Get(string key) => GetAsync(key).GetAwaiter().GetResult();
 

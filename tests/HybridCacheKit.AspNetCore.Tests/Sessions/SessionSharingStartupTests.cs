@@ -1,4 +1,5 @@
 using HybridCacheKit.AspNetCore.Sessions;
+using HybridCacheKit.StackExchangeRedis;
 using HybridCacheKit.TestUtilities.Logging;
 using HybridCacheKit.TestUtilities.Redis;
 using Microsoft.AspNetCore.Builder;
@@ -63,6 +64,20 @@ public sealed class SessionSharingStartupTests(RedisServerFixture redis) : IDisp
 
         Assert.Empty(_logs.WithEventId(KeyRingNotShared));
         Assert.Contains("FileSystemXmlRepository", Assert.Single(_logs.WithEventId(Ready)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_NoKeyRingConfiguredDeclaredShared_NoWarning()
+    {
+        // No repository: Data Protection picks its own folder, shared on hosts such as Azure App Service (%HOME%).
+        await using var app = await StartAsync(kit => kit.AddSessionSharing(o =>
+        {
+            o.ApplicationName = "shop";
+            o.KeyRingIsShared = true;
+        }));
+
+        Assert.Empty(_logs.WithEventId(KeyRingNotShared));
+        Assert.Single(_logs.WithEventId(Ready));
     }
 
     [Fact]
@@ -133,6 +148,25 @@ public sealed class SessionSharingStartupTests(RedisServerFixture redis) : IDisp
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync(kit => kit.AddSessionSharing(), withRedis: false));
 
         Assert.Contains("AddStackExchangeRedis", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_PlainStringValueLayout_FailsNamingTheSetting()
+    {
+        // Every session commit uses a sliding expiration, which PlainString refuses; the middleware would swallow it.
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync(
+            kit => kit.AddStackExchangeRedis(o =>
+                {
+                    o.Configuration = redis.ConfigurationString;
+                    o.InstanceName = _instance;
+                    o.ValueLayout = RedisValueLayout.PlainString;
+                })
+                .AddRedisDataProtection("shop")
+                .AddSessionSharing(),
+            withRedis: false));
+
+        Assert.Contains("ValueLayout", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("MicrosoftHash", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -33,6 +33,7 @@ internal sealed partial class RedisXmlRepository : IXmlRepository
 
     private readonly RedisConnection _connection;
     private readonly ILogger _logger;
+    private FailedRead? _failedRead;
 
     /// <param name="connection">The package's shared connection.</param>
     /// <param name="key">The list's full Redis key; <see langword="null"/> for the instance name + <see cref="DefaultKeySuffix"/>. An explicit key is used as given (no prefix), so it can name Microsoft's list exactly.</param>
@@ -59,10 +60,32 @@ internal sealed partial class RedisXmlRepository : IXmlRepository
     /// <summary>How long a read or write keeps retrying while Redis is unreachable (each attempt is bounded by the connection's syncTimeout).</summary>
     public TimeSpan Timeout { get; }
 
+    /// <summary>
+    /// How long a read that gave up is remembered: reads within that time fail at once with the same cause. At a cold
+    /// start Data Protection loads the ring under its own lock, so each request queued behind a failing read would
+    /// otherwise retry for the whole <see cref="Timeout"/> in turn, the last one waiting about Timeout × its place.
+    /// </summary>
+    internal TimeSpan FailedReadMemory { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <inheritdoc />
     public IReadOnlyCollection<XElement> GetAllElements()
     {
-        var values = Run("read the key ring from", idempotent: true, static (db, key) => db.ListRange(key, 0, -1));
+        var time = _connection.TimeProvider;
+        if (Volatile.Read(ref _failedRead) is { } failed && time.GetElapsedTime(failed.At) < FailedReadMemory)
+        {
+            throw new RedisCacheUnavailableException($"{failed.Message} (a read {time.GetElapsedTime(failed.At).TotalSeconds:0.0} s ago; not retried for {FailedReadMemory.TotalSeconds:0.#} s)");
+        }
+
+        RedisValue[] values;
+        try
+        {
+            values = Run("read the key ring from", idempotent: true, static (db, key) => db.ListRange(key, 0, -1));
+        }
+        catch (RedisCacheUnavailableException ex)
+        {
+            Volatile.Write(ref _failedRead, new FailedRead(time.GetTimestamp(), ex.Message));
+            throw;
+        }
         var elements = new List<XElement>(values.Length);
         for (var i = 0; i < values.Length; i++)
         {
@@ -156,4 +179,6 @@ internal sealed partial class RedisXmlRepository : IXmlRepository
         TimeoutException => $"not connected within {Timeout}",
         _ => ex.Message,
     };
+
+    private sealed record FailedRead(long At, string Message);
 }

@@ -115,6 +115,25 @@ public sealed class RedisXmlRepositoryTests(RedisServerFixture redis) : IDisposa
     }
 
     [Fact]
+    public async Task GetAllElements_ReadJustGaveUp_NextReadFailsAtOnceWithTheSameCause()
+    {
+        // At a cold start with Redis down, Data Protection's callers queue behind its lock: each retrying for the whole
+        // timeout made the k-th wait about k timeouts. A read right after one that gave up now fails at once.
+        using var connection = new RedisConnection(new HybridCacheKitRedisOptions { Configuration = $"127.0.0.1:{TestPorts.GetFreeTcpPort()},connectTimeout=200" });
+        var logs = new LogCollector();
+        using var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(logs));
+        var repository = new RedisXmlRepository(connection, timeout: TimeSpan.FromMilliseconds(600), loggerFactory: loggerFactory) { FailedReadMemory = TimeSpan.FromMinutes(1) };
+        var first = await Assert.ThrowsAsync<RedisCacheUnavailableException>(() => Task.Run(repository.GetAllElements).WaitAsync(TimeSpan.FromSeconds(10)));
+        var retriesOfTheFirst = logs.WithEventId(2402).Count;
+
+        var second = await Assert.ThrowsAsync<RedisCacheUnavailableException>(() => Task.Run(repository.GetAllElements).WaitAsync(TimeSpan.FromSeconds(10)));
+
+        Assert.True(retriesOfTheFirst > 0, "the first read should have retried");
+        Assert.Equal(retriesOfTheFirst, logs.WithEventId(2402).Count);
+        Assert.StartsWith(first.Message, second.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task StoreElement_RedisFrozen_ThrowsUnavailableWithinTimeout()
     {
         await using var server = await RedisServer.StartAsync();

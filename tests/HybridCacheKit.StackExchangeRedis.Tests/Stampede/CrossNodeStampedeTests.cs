@@ -93,8 +93,13 @@ public abstract class CrossNodeStampedeSuite
     [Fact]
     public async Task GetOrCreateAsync_LockOwnerDies_OtherNodeRunsFactoryAfterExpiry()
     {
-        await using var nodes = await CacheNodes.StartAsync(2, Configuration, o => o.LockExpiry = TimeSpan.FromMilliseconds(800));
+        // A 2 s lifetime, and B's lock subscription confirmed first (a first lock call waits for it): with 800 ms, a
+        // loaded machine could let A's lock expire before B's first attempt, and B would take it without waiting.
+        await using var nodes = await CacheNodes.StartAsync(2, Configuration, o => o.LockExpiry = TimeSpan.FromSeconds(2));
         var (a, b) = (nodes[0], nodes[1]);
+        var warm = await b.Lock.TryAcquireAsync("warm-up", CancellationToken.None);
+        Assert.True(warm.IsAcquired);
+        await b.Lock.ReleaseAsync(warm, CancellationToken.None);
 
         // A takes the lock the way its engine would, then "dies": it never computes and never releases.
         var orphan = await a.Lock.TryAcquireAsync("k", CancellationToken.None);

@@ -130,8 +130,13 @@ public sealed class RedisDistributedLockTests(RedisServerFixture redis) : IDispo
     [Fact]
     public async Task TryAcquireAsync_OwnerNeverReleases_WaiterTakesOverAfterExpiry()
     {
-        var (lockA, _) = Create(scripts: true, o => o.LockExpiry = TimeSpan.FromMilliseconds(300));
+        // A 2 s lifetime, and B's first call (which waits for its subscription to be confirmed) made before A takes
+        // the lock: with 300 ms, a loaded CI machine once let A's lock expire before B's first attempt, so B got it.
+        var (lockA, _) = Create(scripts: true, o => o.LockExpiry = TimeSpan.FromSeconds(2));
         var (lockB, _) = Create(scripts: true);
+        var warm = await lockB.TryAcquireAsync("warm-up", CancellationToken.None);
+        Assert.True(warm.IsAcquired);
+        await lockB.ReleaseAsync(warm, CancellationToken.None);
         var orphan = await lockA.TryAcquireAsync("k", CancellationToken.None);
         Assert.True(orphan.IsAcquired);
         lockA.StopRenewing(orphan); // A "dies": nothing renews its lock any more

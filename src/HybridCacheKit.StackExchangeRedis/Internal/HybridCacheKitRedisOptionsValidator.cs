@@ -18,10 +18,10 @@ internal sealed class HybridCacheKitRedisOptionsValidator : IValidateOptions<Hyb
             errors.Add("InstanceName must not be null (use the empty string for no prefix).");
         }
 
-        Within(errors, options.OperationTimeout, nameof(options.OperationTimeout), TimeSpan.Zero);
-        Within(errors, options.CircuitBreakDuration, nameof(options.CircuitBreakDuration), TimeSpan.Zero);
+        Within(errors, options.OperationTimeout, nameof(options.OperationTimeout));
+        Within(errors, options.CircuitBreakDuration, nameof(options.CircuitBreakDuration));
         Within(errors, options.LockExpiry, nameof(options.LockExpiry), MinLockExpiry);
-        Within(errors, options.LockWaitTimeout, nameof(options.LockWaitTimeout), TimeSpan.Zero);
+        Within(errors, options.LockWaitTimeout, nameof(options.LockWaitTimeout));
         if (options.CircuitBreakerFailureThreshold < 1)
         {
             errors.Add($"CircuitBreakerFailureThreshold must be at least 1 (was {options.CircuitBreakerFailureThreshold}).");
@@ -40,11 +40,12 @@ internal sealed class HybridCacheKitRedisOptionsValidator : IValidateOptions<Hyb
     /// <summary>The shortest LockExpiry: Redis refuses PX 0 (a shorter value would truncate to it), and renewals every LockExpiry/3 need a period.</summary>
     internal static readonly TimeSpan MinLockExpiry = TimeSpan.FromMilliseconds(10);
 
-    private static void Within(List<string> errors, TimeSpan value, string name, TimeSpan min)
+    /// <summary>Requires <paramref name="value"/> in [<paramref name="min"/>, <see cref="MaxDuration"/>]; without a minimum, positive.</summary>
+    private static void Within(List<string> errors, TimeSpan value, string name, TimeSpan? min = null)
     {
-        if (value <= TimeSpan.Zero || value < min || value > MaxDuration)
+        if (value < (min ?? TimeSpan.FromTicks(1)) || value > MaxDuration)
         {
-            var lower = min > TimeSpan.Zero ? $"at least {min.TotalMilliseconds:0} ms" : "positive";
+            var lower = min is { } m ? $"at least {m.TotalMilliseconds:0} ms" : "positive";
             errors.Add($"{name} must be {lower} and at most {MaxDuration.TotalDays:0} days (was {value}).");
         }
     }

@@ -68,6 +68,29 @@ public static class HybridCacheKitExtensions
         return Engine(cache).GetOrCreateWithContextAsync(key, factory, static (f, context, ct) => f(context, ct), options, tags, cancellationToken);
     }
 
+    /// <summary>
+    /// Like <see cref="HybridCache.SetAsync{T}(string, T, HybridCacheEntryOptions?, IEnumerable{string}?, CancellationToken)"/>,
+    /// but the entry expires exactly when <paramref name="options"/> say: <see cref="HybridCacheKitOptions.ExpirationJitter"/>
+    /// is not added. For entries whose lifetime is a promise made to someone else, such as an HTTP response that may be
+    /// served for its <c>validFor</c> and not longer.
+    /// </summary>
+    /// <typeparam name="T">The cached type.</typeparam>
+    /// <param name="cache">The cache.</param>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The value.</param>
+    /// <param name="options">Expirations and flags.</param>
+    /// <param name="tags">The tags of the entry.</param>
+    /// <param name="cancellationToken">Counts until the change starts; once started it is completed (see SetAsync).</param>
+    /// <returns>A task that completes when the value is stored.</returns>
+    public static ValueTask SetExactAsync<T>(
+        this HybridCache cache,
+        string key,
+        T value,
+        HybridCacheEntryOptions? options = null,
+        IEnumerable<string>? tags = null,
+        CancellationToken cancellationToken = default)
+        => Engine(cache).SetAsync(key, value, options, tags, applyJitter: false, cancellationToken);
+
     private static DefaultHybridCache Engine(HybridCache cache)
     {
         ArgumentNullException.ThrowIfNull(cache);

@@ -132,7 +132,9 @@ internal sealed partial class HybridOutputCacheStore : IOutputCacheBufferStore
         var payload = new OutputCachePayload(array ?? sequence.ToArray());
         var local = _localExpiration is { } cap && cap < validFor ? cap : validFor;
         var entryOptions = new HybridCacheEntryOptions { Expiration = validFor, LocalCacheExpiration = local };
-        await _cache.SetAsync(entryKey, payload, entryOptions, EncodeTags(tags), cancellationToken).ConfigureAwait(false);
+        // Exact: the framework may serve the entry for validFor and not longer, so the engine's ExpirationJitter, which
+        // would lengthen its life, is not added.
+        await _cache.SetExactAsync(entryKey, payload, entryOptions, EncodeTags(tags), cancellationToken).ConfigureAwait(false);
     }
 
     private string[]? EncodeTags(string[]? tags)

@@ -237,8 +237,10 @@ internal sealed partial class DefaultHybridCache
             {
                 value = await InvokeFactoryAsync(flight, key, state, plainFactory, contextFactory, context, token).ConfigureAwait(false);
             }
-            catch (Exception ex) when (!(ex is OperationCanceledException && token.IsCancellationRequested))
+            catch (Exception ex) when (!(ex is OperationCanceledException && token.IsCancellationRequested) && ex is not HybridCacheRunAbandonedException)
             {
+                // An abandoned run (above: it is not a failure) goes to the outer handler: its callers get the
+                // exception, nothing is stored, and no stale value is served or throttled in its place.
                 _metrics.FactoryRun(_clock.TimeProvider.GetElapsedTime(started), failed: true);
                 if (!_failSafe || stale is null)
                 {

@@ -174,7 +174,11 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
     }
 
     /// <inheritdoc />
-    public override async ValueTask SetAsync<T>(string key, T value, HybridCacheEntryOptions? options = null, IEnumerable<string>? tags = null, CancellationToken cancellationToken = default)
+    public override ValueTask SetAsync<T>(string key, T value, HybridCacheEntryOptions? options = null, IEnumerable<string>? tags = null, CancellationToken cancellationToken = default)
+        => SetAsync(key, value, options, tags, applyJitter: true, cancellationToken);
+
+    /// <summary><see cref="SetAsync{T}(string, T, HybridCacheEntryOptions?, IEnumerable{string}?, CancellationToken)"/>, with or without <see cref="HybridCacheKitOptions.ExpirationJitter"/>.</summary>
+    internal async ValueTask SetAsync<T>(string key, T value, HybridCacheEntryOptions? options, IEnumerable<string>? tags, bool applyJitter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
         if (!IsValidKey(key))
@@ -182,7 +186,7 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
             return;
         }
 
-        var settings = ResolveSettings(options);
+        var settings = ResolveSettings(options, applyJitter);
         var tagArray = NormalizeTags(tags);
 
         // The token counts until the change starts. Once L1 holds the new value the change is completed in L2 and
@@ -409,7 +413,7 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
     /// </summary>
     internal static readonly TimeSpan MaxEntryExpiration = TimeSpan.FromDays(3650);
 
-    private EntrySettings ResolveSettings(HybridCacheEntryOptions? options)
+    private EntrySettings ResolveSettings(HybridCacheEntryOptions? options, bool applyJitter = true)
     {
         var expiration = options?.Expiration ?? _defaultExpiration;
         var local = options?.LocalCacheExpiration ?? (options?.Expiration is null ? _defaultLocalExpiration : null) ?? expiration;
@@ -427,7 +431,7 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
         // (written negative, so every L2 copy read back as expired) and the jitter addition (an OverflowException).
         expiration = expiration > MaxEntryExpiration ? MaxEntryExpiration : expiration;
         local = local > MaxEntryExpiration ? MaxEntryExpiration : local;
-        if (_options.ExpirationJitter > TimeSpan.Zero)
+        if (applyJitter && _options.ExpirationJitter > TimeSpan.Zero)
         {
             var jitter = TimeSpan.FromTicks((long)(Random.Shared.NextDouble() * _options.ExpirationJitter.Ticks));
             expiration += jitter;

@@ -128,8 +128,10 @@ public sealed class OwnerAbortTests
     }
 
     [Fact]
-    public async Task Get_OwnerAbortsAfterExpiryWithFailSafe_WaitersGetTheStaleResponse()
+    public async Task Get_OwnerAbortsAfterExpiryWithFailSafe_WaitersGetAFreshRunNotTheStaleResponse()
     {
+        // An aborted owner is not a failing endpoint: fail-safe must not answer the waiters with the stale response, nor
+        // throttle the key, which would serve that stale response to everyone for FailSafeThrottleDuration.
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
         var runs = new Runs(abortedRuns: [2]);
         await using var host = await StartAsync(
@@ -140,17 +142,25 @@ public sealed class OwnerAbortTests
             {
                 o.EnableFailSafe = true;
                 o.FailSafeMaxDuration = TimeSpan.FromMinutes(10);
+                o.FailSafeThrottleDuration = TimeSpan.FromMinutes(5);
             });
+        using var metrics = new ResponseMetrics(host.App.Services);
         Assert.Equal("report 1", await host.GetStringAsync("/report"));
         time.Advance(TimeSpan.FromMinutes(2));
 
         var responses = await AbortTheOwnerWhileOthersWaitAsync(host, runs, "/report");
 
-        Assert.Equal(2, runs.Started);
+        Assert.Equal(3, runs.Started);
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        Assert.All(responses, r => Assert.Equal(TimeSpan.FromMinutes(2), r.Headers.Age));
         var bodies = await Task.WhenAll(responses.Select(r => r.Content.ReadAsStringAsync()));
-        Assert.All(bodies, b => Assert.Equal("report 1", b));
+        Assert.All(bodies, b => Assert.Equal("report 3", b));
+        Assert.All(responses, r => Assert.NotEqual(TimeSpan.FromMinutes(2), r.Headers.Age));
+        Assert.True(metrics.Stale == 0, metrics.Describe());
+        Assert.Empty(host.Logs.WithEventId(1007));
+
+        // The fresh response was stored; nothing stale was throttled into L1 in its place.
+        Assert.Equal("report 3", await host.GetStringAsync("/report"));
+        Assert.Equal(3, runs.Started);
         DisposeAll(responses);
     }
 

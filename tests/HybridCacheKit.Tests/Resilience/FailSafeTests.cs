@@ -57,6 +57,32 @@ public sealed class FailSafeTests
     }
 
     [Fact]
+    public async Task GetOrCreateAsync_FactoryAbandonsItsRunAfterExpiry_NoStaleServedNoThrottleNextCallRunsTheFactory()
+    {
+        // Abandoning is not failing: the caller the factory worked for went away. Fail-safe must neither answer with the
+        // stale value nor throttle the key (which would serve it for FailSafeThrottleDuration).
+        var time = new FakeTimeProvider();
+        using var sut = CacheUnderTest.Create(
+            o =>
+            {
+                o.EnableFailSafe = true;
+                o.FailSafeThrottleDuration = TimeSpan.FromMinutes(5);
+            },
+            time);
+        await sut.Cache.GetOrCreateAsync("key", _ => ValueTask.FromResult("stale"), s_tenSeconds);
+        time.Advance(TimeSpan.FromSeconds(11));
+
+        var abandoned = await Assert.ThrowsAsync<HybridCacheRunAbandonedException>(
+            async () => await sut.Cache.GetOrCreateAsync<string>("key", _ => throw new HybridCacheRunAbandonedException(), s_tenSeconds));
+
+        Assert.IsAssignableFrom<OperationCanceledException>(abandoned);
+        Assert.Empty(sut.Logs.WithEventId(FailSafeServedStaleEvent));
+        Assert.Equal(0, sut.Metrics.Sum(HybridCacheKitDiagnostics.StaleServed));
+        Assert.Equal(0, sut.Metrics.Sum(HybridCacheKitDiagnostics.FactoryErrors));
+        Assert.Equal("fresh", await sut.Cache.GetOrCreateAsync("key", _ => ValueTask.FromResult("fresh"), s_tenSeconds));
+    }
+
+    [Fact]
     public async Task GetOrCreateAsync_FactoryThrowsAfterExpiryWithoutFailSafe_Throws()
     {
         var time = new FakeTimeProvider();

@@ -272,6 +272,16 @@ internal sealed partial class ResponseCacheMiddleware
         }
 
         reason ??= CheckResponse(response, state.Policy);
+
+        // The key's user part was taken before the endpoint ran. An endpoint can still authenticate the request itself
+        // (a policy with its own AuthenticationSchemes in MVC's global AuthorizeFilter, HttpContext.AuthenticateAsync,
+        // the cache placed before UseAuthorization): its response is then personal while the key says anonymous (or
+        // another user), and storing it would serve it to them.
+        if (reason is null && !SameUser(context, state))
+        {
+            reason = NotStoredReason.Authenticated;
+        }
+
         if (reason is { } refusal)
         {
             return NotCached(factoryContext, state, refusal);
@@ -309,6 +319,9 @@ internal sealed partial class ResponseCacheMiddleware
 
         return entry;
     }
+
+    private bool SameUser(HttpContext context, RunState state)
+        => TryGetUserPart(context, state.Policy, out var user) && string.Equals(user, state.User, StringComparison.Ordinal);
 
     private CachedResponse NotCached(HybridCacheFactoryContext factoryContext, RunState state, NotStoredReason reason)
     {

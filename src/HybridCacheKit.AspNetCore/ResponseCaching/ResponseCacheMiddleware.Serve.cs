@@ -117,6 +117,13 @@ internal sealed partial class ResponseCacheMiddleware
 
     private static bool IsNotModified(HttpRequest request, CachedResponse entry)
     {
+        // Preconditions apply only to what would be a 2xx response (RFC 9110 section 13.2.1): a stored 404 or 301
+        // answers a conditional request with itself, never with 304.
+        if (entry.StatusCode is < 200 or > 299)
+        {
+            return false;
+        }
+
         var requestHeaders = request.Headers;
         var ifNoneMatch = requestHeaders.IfNoneMatch;
         if (ifNoneMatch.Count > 0)

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Features.Authentication;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Caching.Hybrid;
@@ -253,8 +254,12 @@ internal sealed partial class ResponseCacheMiddleware
             : NotStoredReason.Authenticated;
 
     // A GET with a body: the key ignores the body, so such a request is neither served from nor stored in the cache.
+    // The server's body detection first: over HTTP/2 and HTTP/3 a body needs neither Content-Length nor
+    // Transfer-Encoding (DATA frames after a HEADERS frame without END_STREAM); the headers for servers without it.
     private static bool HasBody(HttpRequest request)
-        => request.ContentLength > 0 || request.Headers.TransferEncoding.Count > 0;
+        => request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true
+            || request.ContentLength > 0
+            || request.Headers.TransferEncoding.Count > 0;
 
     private static bool ClientAsksToBypass(HttpRequest request)
     {

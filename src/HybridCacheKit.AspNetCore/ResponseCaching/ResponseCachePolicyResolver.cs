@@ -147,6 +147,16 @@ internal sealed partial class ResponseCachePolicyResolver
         }
 
         var headers = Names(settings.VaryByHeader ?? named?.VaryByHeader ?? [], "VaryByHeader", lowerCase: true, headerToken: true);
+        foreach (var header in headers)
+        {
+            if (header is "authorization" or "proxy-authorization" or "cookie")
+            {
+                // Keys up to the hashing threshold are readable: the credentials would be Redis key names, in the
+                // clear, and in any log that shows keys.
+                throw new ArgumentException($"VaryByHeader: '{header}' carries credentials and cannot be part of a cache key. Use VaryByUser to cache per user (the key then holds an HMAC of the user's id).");
+            }
+        }
+
         var routeValues = Names(settings.VaryByRouteValue ?? named?.VaryByRouteValue ?? [], "VaryByRouteValue", lowerCase: false, headerToken: false);
         var varyByUser = settings.VaryByUser ?? named?.VaryByUser ?? false;
         return new ResponseCachePolicy(duration, local, tags, mode, queryKeys, headers, routeValues, varyByUser);

@@ -250,6 +250,30 @@ public sealed class CacheKeyTests
     }
 
     [Fact]
+    public void Hash_SameIdValueFromAnotherClaimTypeOrIssuer_IsAnotherUser()
+    {
+        // An API-key holder who picks the name "42" is not the cookie user whose NameIdentifier is 42, and two external
+        // login providers' id 42 are two people.
+        var hasher = new UserKeyHasher(null);
+        var nameId = hasher.Hash(new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, "42")], "Cookies")));
+        var name = hasher.Hash(new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "42")], "ApiKey")));
+        var google = hasher.Hash(new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", "42", ClaimValueTypes.String, "https://accounts.google.com")], "Google")));
+        var github = hasher.Hash(new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", "42", ClaimValueTypes.String, "https://github.com")], "GitHub")));
+
+        Assert.Equal(4, new[] { nameId, name, google, github }.Distinct().Count());
+        Assert.All(new[] { nameId, name, google, github }, Assert.NotNull);
+    }
+
+    [Fact]
+    public void Hash_IdOnAnUnauthenticatedIdentityOnly_IsNoUser()
+    {
+        var principal = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, "42")]));
+
+        Assert.False(principal.Identity!.IsAuthenticated);
+        Assert.Null(new UserKeyHasher(null).Hash(principal));
+    }
+
+    [Fact]
     public void Build_UserParts_NoVaryAnonymousAndUserAreDistinct()
     {
         var varying = Policy(user: true);

@@ -24,6 +24,7 @@ public sealed class ConditionalRequestTests
                     ctx.Response.Headers.CacheControl = "public, max-age=30";
                     return $"page {c.Next("page")}";
                 }).CacheResponse(p => p.Duration(TimeSpan.FromSeconds(60)));
+                app.MapGet("/gone", (CallCounter c) => Results.Text($"gone {c.Next("gone")}", statusCode: 404)).CacheResponse();
                 app.MapGet("/own-validators", (HttpContext ctx, CallCounter c) =>
                 {
                     ctx.Response.Headers.ETag = "\"v1\"";
@@ -31,8 +32,27 @@ public sealed class ConditionalRequestTests
                     return $"own {c.Next("own")}";
                 }).CacheResponse();
             },
+            options: o => o.CacheableStatusCodes.Add(404),
             configureBuilder: b => b.Services.AddSingleton<TimeProvider>(time));
         return (host, time);
+    }
+
+    [Theory]
+    [InlineData("If-None-Match", "*")]
+    [InlineData("If-Modified-Since", "Fri, 01 Jan 2100 00:00:00 GMT")]
+    public async Task Get_ConditionalRequestForAStored404_GetsThe404NotA304(string header, string value)
+    {
+        // Preconditions apply only to what would be a 2xx response (RFC 9110 section 13.2.1).
+        var (host, _) = await StartAsync();
+        await using var __ = host;
+        using var first = await host.SendAsync(HttpMethod.Get, "/gone");
+
+        using var conditional = await host.SendAsync(HttpMethod.Get, "/gone", (header, value));
+
+        Assert.Equal(HttpStatusCode.NotFound, first.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, conditional.StatusCode);
+        Assert.Equal("gone 1", await conditional.Content.ReadAsStringAsync());
+        Assert.Equal(1, host.Calls["gone"]);
     }
 
     [Fact]

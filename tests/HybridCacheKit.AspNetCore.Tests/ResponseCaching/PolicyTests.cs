@@ -167,6 +167,27 @@ public sealed class PolicyTests
         Assert.Contains("product:{id", error.Message);
     }
 
+    [Theory]
+    [InlineData("Authorization")]
+    [InlineData("cookie")]
+    [InlineData("Proxy-Authorization")]
+    public async Task Start_VaryByCredentialHeader_FailsAtStartUpPointingToVaryByUser(string header)
+    {
+        // Readable keys would put bearer tokens and session cookies into Redis key names.
+        await using var app = CacheTestHost.Build(
+            a =>
+            {
+                a.UseDistributedResponseCache();
+                a.MapGet("/x", () => "x").CacheResponse(p => p.VaryByHeader(header));
+            },
+            null, null, null, null, out _);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
+
+        Assert.Contains("VaryByUser", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains(header.ToLowerInvariant(), error.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Start_NegativeDurationOnAttribute_FailsAtStartUp()
     {

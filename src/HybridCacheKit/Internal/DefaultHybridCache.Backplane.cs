@@ -61,25 +61,30 @@ internal sealed partial class DefaultHybridCache
         }
     }
 
-    /// <summary>A key changed (elsewhere, or by a replayed change): drop the L1 copy and keep runs in progress out of L1.</summary>
+    /// <summary>A key changed (elsewhere, or by a replayed change): drop the L1 copy and detach runs in progress.</summary>
     private void EvictChangedKey(string key)
     {
-        SuppressRunsOf(key);
+        DetachRunsOf(key);
         _l1.Remove(key);
     }
 
-    /// <summary>A tag was invalidated at <paramref name="stamp"/>: record it, and for "*" clear L1.</summary>
+    /// <summary>A tag was invalidated at <paramref name="stamp"/>: record it, detach runs in progress, and for "*" clear L1.</summary>
     private void ApplyTagInvalidation(string tag, long stamp)
     {
         RecordInvalidation(tag, stamp);
+        DetachAllRuns();
         if (tag == "*")
         {
             _l1.Clear();
         }
     }
 
-    /// <summary>A run in progress for a key that just changed elsewhere may hold the old value: keep it out of L1.</summary>
-    private void SuppressRunsOf(string key)
+    /// <summary>
+    /// A key changed, here or elsewhere: a run in progress for it may hold the old value. It is kept out of L1 and
+    /// closed to new callers, who start a fresh run that sees the change. Its own callers, whose calls overlapped the
+    /// change, still get its value.
+    /// </summary>
+    private void DetachRunsOf(string key)
     {
         if (_flights.IsEmpty)
         {
@@ -90,8 +95,27 @@ internal sealed partial class DefaultHybridCache
         {
             if (string.Equals(pair.Key.Key, key, StringComparison.Ordinal))
             {
-                pair.Value.L1WriteSuppressed = true;
+                pair.Value.Superseded = true;
+                _flights.TryRemove(pair);
             }
+        }
+    }
+
+    /// <summary>
+    /// A tag was invalidated: any run in progress may produce a value that carries it (a factory can add tags), so every
+    /// run is closed to new callers. Their L1 copies need no suppression: they were created before the invalidation's
+    /// stamp, so L1 reads reject them by their tags.
+    /// </summary>
+    private void DetachAllRuns()
+    {
+        if (_flights.IsEmpty)
+        {
+            return;
+        }
+
+        foreach (var pair in _flights)
+        {
+            _flights.TryRemove(pair);
         }
     }
 

@@ -52,7 +52,7 @@ internal sealed partial class DefaultHybridCache
     private void SetL1(string key, CacheItem item, Flight? origin = null, bool recordAccess = false)
     {
         var holdMs = item.HoldUntilMs - _clock.NowMs();
-        if (holdMs <= 0 || origin?.L1WriteSuppressed == true)
+        if (holdMs <= 0 || origin?.Superseded == true)
         {
             return;
         }
@@ -62,7 +62,7 @@ internal sealed partial class DefaultHybridCache
 
         // The backplane may have reported a change between the check above and the insert. Only this item goes: a
         // newer one a concurrent SetAsync stored meanwhile stays.
-        if (origin?.L1WriteSuppressed == true)
+        if (origin?.Superseded == true)
         {
             _l1.Remove(key, item);
         }

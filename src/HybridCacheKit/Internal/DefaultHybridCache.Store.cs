@@ -45,14 +45,14 @@ internal sealed partial class DefaultHybridCache
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     Log.SerializationFailed(_logger, ex, typeof(T).FullName ?? typeof(T).Name, LogKey(key));
-                    return new Stored(null, await EvictUnstorableAsync(key, writeL1, writeL2, cancellationToken).ConfigureAwait(false));
+                    return new Stored(null, await EvictUnstorableAsync(key, writeL1, writeL2, origin, cancellationToken).ConfigureAwait(false));
                 }
 
                 if (buffer.WrittenCount > _options.MaximumPayloadBytes)
                 {
                     _metrics.Oversized();
                     Log.PayloadTooLarge(_logger, buffer.WrittenCount, _options.MaximumPayloadBytes, LogKey(key));
-                    return new Stored(null, await EvictUnstorableAsync(key, writeL1, writeL2, cancellationToken).ConfigureAwait(false));
+                    return new Stored(null, await EvictUnstorableAsync(key, writeL1, writeL2, origin, cancellationToken).ConfigureAwait(false));
                 }
 
                 _metrics.PayloadWritten(buffer.WrittenCount);
@@ -69,6 +69,12 @@ internal sealed partial class DefaultHybridCache
             {
                 // A SetAsync is an access of its own for L1 admission; a run's store follows a lookup that counted.
                 SetL1(key, item, origin, recordAccess: announce);
+            }
+
+            if (origin?.Superseded == true)
+            {
+                // The key changed while this run was in progress: L2 holds that change, which this value may predate.
+                return new Stored(item, L2Write.Skipped);
             }
 
             if (writeL2 && _options.L2Format == HybridCacheL2Format.Plain)
@@ -115,8 +121,14 @@ internal sealed partial class DefaultHybridCache
     /// to: a read after the write would return the old value.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<L2Write> EvictUnstorableAsync(string key, bool writeL1, bool writeL2, CancellationToken cancellationToken)
+    private async ValueTask<L2Write> EvictUnstorableAsync(string key, bool writeL1, bool writeL2, Flight? origin, CancellationToken cancellationToken)
     {
+        if (origin?.Superseded == true)
+        {
+            // What the tiers hold now came after this run started: nothing of it to evict.
+            return L2Write.Skipped;
+        }
+
         if (writeL1)
         {
             _l1.Remove(key);

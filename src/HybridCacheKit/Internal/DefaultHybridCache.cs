@@ -194,6 +194,10 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
         // leave this instance serving the new value and the others the old one.
         cancellationToken.ThrowIfCancellationRequested();
         var created = _clock.NextStamp();
+
+        // A run of this key already in progress may hold the old value: it must neither overwrite ours in L1 nor be
+        // joined by callers that come after this call (as for a change announced by another instance).
+        DetachRunsOf(key);
         var stored = await StoreAsync(key, value, settings, tagArray, created, factoryDurationTicks: 0, CancellationToken.None, announce: true).ConfigureAwait(false);
         await SettleChangeAsync(isTag: false, key, HybridCacheBackplaneMessageKind.KeyChanged, created, stored.L2, CancellationToken.None).ConfigureAwait(false);
     }
@@ -209,6 +213,7 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
 
         // As in SetAsync: the token counts until the change starts, then the change is completed everywhere.
         cancellationToken.ThrowIfCancellationRequested();
+        DetachRunsOf(key);
         _l1.Remove(key);
         if (_l2 is not null)
         {

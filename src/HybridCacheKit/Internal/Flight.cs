@@ -13,7 +13,7 @@ internal abstract class Flight(Type valueType, bool pinned)
     private readonly Lock _gate = new();
     private int _callers;
     private bool _closed;
-    private bool _l1WriteSuppressed;
+    private bool _superseded;
     private CancellationTokenSource? _cancellation;
 
     public Type ValueType { get; } = valueType;
@@ -24,11 +24,14 @@ internal abstract class Flight(Type valueType, bool pinned)
     /// <summary>The run's cancellation, created on first use: a pinned run that ends with its L2 read never needs one.</summary>
     public CancellationTokenSource Cancellation => Volatile.Read(ref _cancellation) ?? CreateCancellation();
 
-    /// <summary>Set when the backplane reports the key changed while this run was in progress: its result must not enter L1.</summary>
-    public bool L1WriteSuppressed
+    /// <summary>
+    /// Set when the key changed while this run was in progress (SetAsync or RemoveAsync here, or a change announced by
+    /// another instance): its result may be older than what the tiers now hold, so it enters neither L1 nor L2.
+    /// </summary>
+    public bool Superseded
     {
-        get => Volatile.Read(ref _l1WriteSuppressed);
-        set => Volatile.Write(ref _l1WriteSuppressed, value);
+        get => Volatile.Read(ref _superseded);
+        set => Volatile.Write(ref _superseded, value);
     }
 
     /// <summary>Adds a waiting caller; false when the run was already abandoned or finished.</summary>

@@ -26,6 +26,17 @@ public sealed class SessionSharingOptions
     /// <value>Defaults to 1 minute, as ASP.NET Core's session.</value>
     public TimeSpan IOTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// The longest one call to the session store (a load, a save or a renewal) may wait for the server before it fails.
+    /// Sessions are not a cache: a save that gives up loses what the user did, and ASP.NET Core only logs that after the
+    /// response has gone. So when the distributed cache offers a view for such data (HybridCacheKit's Redis cache does),
+    /// session calls use it: they wait up to this long instead of the cache's own, short operation timeout, and the
+    /// cache's circuit breaker neither refuses them nor counts them. Other caches are used with their own timeouts.
+    /// <see cref="IOTimeout"/> still bounds a whole load or save.
+    /// </summary>
+    /// <value>Defaults to 5 seconds, StackExchange.Redis's own timeout, which Microsoft's Redis cache gives sessions.</value>
+    public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>The session cookie's name.</summary>
     /// <value>Defaults to <c>.AspNetCore.Session</c>, ASP.NET Core's name, so existing sessions carry over.</value>
     public string CookieName { get; set; } = ".AspNetCore.Session";

@@ -8,6 +8,12 @@ internal sealed class SessionSharingOptionsValidator : IValidateOptions<SessionS
 {
     private static readonly System.Buffers.SearchValues<char> s_cookieNameForbidden = System.Buffers.SearchValues.Create(" ,;=\t\r\n");
 
+    /// <summary>
+    /// The longest StoreTimeout: it becomes a timed wait, and .NET refuses delays above 49.7 days, so a longer value
+    /// would fail every session call instead of start-up. The Redis package caps its durations the same way.
+    /// </summary>
+    internal static readonly TimeSpan MaxStoreTimeout = TimeSpan.FromDays(30);
+
     public ValidateOptionsResult Validate(string? name, SessionSharingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -25,6 +31,11 @@ internal sealed class SessionSharingOptionsValidator : IValidateOptions<SessionS
         if (options.IOTimeout <= TimeSpan.Zero && options.IOTimeout != Timeout.InfiniteTimeSpan)
         {
             errors.Add($"{nameof(SessionSharingOptions.IOTimeout)} must be positive or Timeout.InfiniteTimeSpan (was {options.IOTimeout}).");
+        }
+
+        if (options.StoreTimeout <= TimeSpan.Zero || options.StoreTimeout > MaxStoreTimeout)
+        {
+            errors.Add($"{nameof(SessionSharingOptions.StoreTimeout)} must be positive and at most {MaxStoreTimeout.TotalDays:0} days (was {options.StoreTimeout}).");
         }
 
         if (string.IsNullOrWhiteSpace(options.CookieName) || options.CookieName.AsSpan().ContainsAny(s_cookieNameForbidden))

@@ -63,6 +63,9 @@ internal sealed partial class SessionSharingStartupCheck(
         Log.Ready(
             _logger,
             cache.GetType().Name,
+            cache is IHybridCacheDistributedCacheDurableView
+                ? $"each call waits up to {options.Value.StoreTimeout}, outside the cache's circuit breaker"
+                : "with the cache's own timeouts",
             provider is EphemeralDataProtectionProvider ? nameof(EphemeralDataProtectionProvider) : keyManagement.XmlRepository?.GetType().Name ?? "(default)",
             dataProtection.ApplicationDiscriminator ?? "(none)",
             state.Source.ToString());
@@ -115,7 +118,7 @@ internal sealed partial class SessionSharingStartupCheck(
         [LoggerMessage(3323, LogLevel.Warning, "Session sharing is on, but the distributed cache ({CacheType}) keeps sessions in this process's memory: other nodes cannot see them. Register a shared cache, e.g. AddStackExchangeRedis(...) on the HybridCacheKit builder.")]
         public static partial void CacheNotShared(ILogger logger, string cacheType);
 
-        [LoggerMessage(3324, LogLevel.Information, "Session sharing: sessions in {CacheType}, Data Protection keys in {KeyRepository}, application name '{ApplicationName}' ({NameSource}).")]
-        public static partial void Ready(ILogger logger, string cacheType, string keyRepository, string applicationName, string nameSource);
+        [LoggerMessage(3324, LogLevel.Information, "Session sharing: sessions in {CacheType} ({StoreCalls}), Data Protection keys in {KeyRepository}, application name '{ApplicationName}' ({NameSource}).")]
+        public static partial void Ready(ILogger logger, string cacheType, string storeCalls, string keyRepository, string applicationName, string nameSource);
     }
 }

@@ -11,7 +11,8 @@ namespace HybridCacheKit.AspNetCore.Sessions;
 /// <summary>
 /// The <see cref="ISessionStore"/> of <c>AddSessionSharing()</c>: ASP.NET Core's own <see cref="DistributedSession"/>
 /// (same stored format, same behaviour), over a <see cref="RequestSessionCache"/> per request that saves the round
-/// trips a request does not need.
+/// trips a request does not need, over the distributed cache's view for durable data where it has one
+/// (<see cref="SessionStoreCache"/>).
 /// </summary>
 internal sealed class SharedSessionStore : ISessionStore
 {
@@ -23,7 +24,7 @@ internal sealed class SharedSessionStore : ISessionStore
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(options);
-        _cache = services.GetService<IDistributedCache>() ?? throw new InvalidOperationException(SessionSharingMessages.NoDistributedCache);
+        _cache = SessionStoreCache.Resolve(services, options.Value);
         // The framework's session logs its raw session key; the wrapper keeps it out of the application's logs.
         _loggerFactory = loggerFactory is null ? NullLoggerFactory.Instance : new SessionKeyRedactingLoggerFactory(loggerFactory);
         _prefix = options.Value.KeyPrefix;

@@ -12,7 +12,8 @@ namespace HybridCacheKit.StackExchangeRedis.Internal;
 /// Connects lazily and in the background (start-up succeeds while Redis is down; StackExchange.Redis keeps
 /// reconnecting), bounds every operation by <see cref="HybridCacheKitRedisOptions.OperationTimeout"/> (1.x has no
 /// timeout on async calls, so a frozen server would hang an awaited call forever), honours cancellation by
-/// abandoning the wait, and trips a circuit breaker on repeated failures. Failures surface as
+/// abandoning the wait, and trips a circuit breaker on repeated failures (calls for durable data, such as sessions, have
+/// their own timeout and stay outside the breaker: RedisConnection.Durable.cs). Failures surface as
 /// <see cref="RedisCacheUnavailableException"/>; other server errors (WRONGTYPE, NOPERM, ...) pass through.
 /// </summary>
 internal sealed partial class RedisConnection : IDisposable
@@ -72,35 +73,40 @@ internal sealed partial class RedisConnection : IDisposable
 
     /// <summary>Runs one database operation under the timeout, the breaker and the caller's cancellation.</summary>
     public Task<T> ExecuteAsync<TState, T>(string operation, TState state, Func<IDatabase, TState, Task<T>> call, CancellationToken cancellationToken)
-        => RunAsync(operation, (state, call), static (c, s) => s.call(c.Database, s.state), cancellationToken).AsTask();
+        => ExecuteAsync(operation, state, call, durable: null, cancellationToken);
 
     /// <summary>
-    /// <see cref="ExecuteAsync{TState, T}"/> for hot paths: a <see cref="ValueTask{TResult}"/> whose machinery is
-    /// pooled, so a call allocates nothing beyond what StackExchange.Redis allocates. Await it exactly once.
+    /// <see cref="ExecuteAsync{TState, T}(string, TState, Func{IDatabase, TState, Task{T}}, CancellationToken)"/> for
+    /// hot paths: a <see cref="ValueTask{TResult}"/> whose machinery is pooled, so a call allocates nothing beyond what
+    /// StackExchange.Redis allocates. Await it exactly once.
     /// </summary>
     public ValueTask<T> ExecuteValueAsync<TState, T>(string operation, TState state, Func<IDatabase, TState, Task<T>> call, CancellationToken cancellationToken)
-        => RunAsync(operation, (state, call), static (c, s) => s.call(c.Database, s.state), cancellationToken);
+        => ExecuteValueAsync(operation, state, call, durable: null, cancellationToken);
 
     /// <summary>Runs a subscriber operation (publish, subscribe) under the same rules.</summary>
     public Task<T> ExecuteSubscriberAsync<TState, T>(string operation, TState state, Func<ISubscriber, TState, Task<T>> call, CancellationToken cancellationToken)
-        => RunAsync(operation, (state, call), static (c, s) => s.call(c.Subscriber, s.state), cancellationToken).AsTask();
+        => RunAsync(operation, (state, call), static (c, s) => s.call(c.Subscriber, s.state), durable: null, cancellationToken).AsTask();
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<T> RunAsync<TState, T>(string operation, TState state, Func<Connected, TState, Task<T>> call, CancellationToken cancellationToken)
+    private async ValueTask<T> RunAsync<TState, T>(string operation, TState state, Func<Connected, TState, Task<T>> call, DurableCalls? durable, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (!_breaker.TryEnter(out var probe))
+
+        // Durable calls (RedisConnection.Durable.cs) are neither refused by the breaker nor counted by it.
+        var probe = false;
+        if (durable is null && !_breaker.TryEnter(out probe))
         {
             throw new RedisCacheUnavailableException($"Redis {operation} was not attempted: the circuit breaker is open after repeated failures (it retries after {_options.CircuitBreakDuration}).");
         }
 
+        var timeout = durable?.Timeout ?? _options.OperationTimeout;
         var started = _time.GetTimestamp();
         var settled = false;
         Task<T>? task = null;
         try
         {
-            var connected = Volatile.Read(ref _connected) ?? await WaitForConnectionAsync(cancellationToken).ConfigureAwait(false);
-            var remaining = _options.OperationTimeout - _time.GetElapsedTime(started);
+            var connected = Volatile.Read(ref _connected) ?? await WaitForConnectionAsync(timeout, cancellationToken).ConfigureAwait(false);
+            var remaining = timeout - _time.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero)
             {
                 throw new TimeoutException();
@@ -109,7 +115,7 @@ internal sealed partial class RedisConnection : IDisposable
             task = call(connected, state);
             if (!task.IsCompleted)
             {
-                await BoundedWait.WhenCompleted(task, _deadlines.Token(remaining), cancellationToken).ConfigureAwait(false);
+                await BoundedWait.WhenCompleted(task, (durable?.Deadlines ?? _deadlines).Token(remaining), cancellationToken).ConfigureAwait(false);
                 if (!task.IsCompleted)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
@@ -125,7 +131,11 @@ internal sealed partial class RedisConnection : IDisposable
             }
 
             var result = task.GetAwaiter().GetResult();
-            _breaker.OnSuccess();
+            if (durable is null)
+            {
+                _breaker.OnSuccess();
+            }
+
             settled = true;
             return result;
         }
@@ -137,10 +147,14 @@ internal sealed partial class RedisConnection : IDisposable
         catch (Exception ex) when (IsOutage(ex))
         {
             ObserveAbandoned(task);
-            _breaker.OnFailure();
+            if (durable is null)
+            {
+                _breaker.OnFailure();
+            }
+
             settled = true;
             RequestReconfigure();
-            throw new RedisCacheUnavailableException($"Redis {operation} failed: {DescribeOutage(ex)}.", CarriesNoKeys(ex) ? ex : null)
+            throw new RedisCacheUnavailableException($"Redis {operation} failed: {DescribeOutage(ex, timeout)}.", CarriesNoKeys(ex) ? ex : null)
             {
                 MayHaveRun = task is not null,
             };
@@ -148,7 +162,11 @@ internal sealed partial class RedisConnection : IDisposable
         catch (RedisServerException)
         {
             // A command error (WRONGTYPE, NOSCRIPT, NOPERM, ...): Redis answered, so it is reachable.
-            _breaker.OnSuccess();
+            if (durable is null)
+            {
+                _breaker.OnSuccess();
+            }
+
             settled = true;
             throw;
         }
@@ -163,12 +181,12 @@ internal sealed partial class RedisConnection : IDisposable
     }
 
     /// <summary>The first connection, bounded like any call. Later calls find it in <see cref="_connected"/>.</summary>
-    private async ValueTask<Connected> WaitForConnectionAsync(CancellationToken cancellationToken)
+    private async ValueTask<Connected> WaitForConnectionAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         var connecting = EnsureConnecting();
         if (!connecting.IsCompletedSuccessfully)
         {
-            _ = await connecting.WaitAsync(_options.OperationTimeout, _time, cancellationToken).ConfigureAwait(false);
+            _ = await connecting.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
         }
 
         return Volatile.Read(ref _connected) ?? throw new ObjectDisposedException(nameof(RedisConnection));
@@ -188,10 +206,10 @@ internal sealed partial class RedisConnection : IDisposable
     /// key in its messages when <c>IncludeDetailInExceptions</c> is on (2.x's default; an application's own multiplexer
     /// may have it on), and the engine logs these exceptions. Keys reach logs only through the engine's IncludeKeysInLogs.
     /// </summary>
-    internal string DescribeOutage(Exception ex) => ex switch
+    internal static string DescribeOutage(Exception ex, TimeSpan timeout) => ex switch
     {
         RedisTimeoutException => "StackExchange.Redis timed out",
-        TimeoutException => $"no answer within {_options.OperationTimeout}",
+        TimeoutException => $"no answer within {timeout}",
         RedisConnectionException connection => $"no connection ({connection.FailureType})",
         SocketException socket => $"socket error ({socket.SocketErrorCode})",
         ObjectDisposedException => "the connection was disposed",

@@ -12,11 +12,11 @@ internal sealed partial class RedisDistributedCache
         if (!withData)
         {
             // Refresh: a plain string has no sliding expiration to renew; only check it is reachable.
-            _ = await _connection.ExecuteAsync(operation, KeyFor(key), static (db, k) => db.KeyExistsAsync(k), token).ConfigureAwait(false);
+            _ = await _connection.ExecuteAsync(operation, KeyFor(key), static (db, k) => db.KeyExistsAsync(k), _durable, token).ConfigureAwait(false);
             return default;
         }
 
-        var value = await _connection.ExecuteAsync(operation, KeyFor(key), static (db, k) => db.StringGetAsync(k), token).ConfigureAwait(false);
+        var value = await _connection.ExecuteAsync(operation, KeyFor(key), static (db, k) => db.StringGetAsync(k), _durable, token).ConfigureAwait(false);
         return new StoredEntry(null, null, value.IsNull ? null : (byte[]?)value);
     }
 
@@ -30,6 +30,6 @@ internal sealed partial class RedisDistributedCache
         var now = _time.GetUtcNow();
         var absolute = GetAbsoluteExpiration(now, options)?.UtcTicks;
         TimeSpan? ttl = absolute is { } at ? TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, at - now.UtcTicks)) : null;
-        _ = await _connection.ExecuteAsync("set", (Key: KeyFor(key), Value: value, Ttl: ttl), static (db, s) => db.StringSetAsync(s.Key, s.Value, s.Ttl), token).ConfigureAwait(false);
+        _ = await _connection.ExecuteAsync("set", (Key: KeyFor(key), Value: value, Ttl: ttl), static (db, s) => db.StringSetAsync(s.Key, s.Value, s.Ttl), _durable, token).ConfigureAwait(false);
     }
 }

@@ -47,7 +47,7 @@ internal sealed partial class RedisDistributedCache
     }
 
     private ValueTask<RedisValue[]> ReadFieldsAsync(string operation, RedisKey redisKey, bool withData, CancellationToken token)
-        => _connection.ExecuteValueAsync(operation, (Key: redisKey, Fields: withData ? MetadataAndDataFields : MetadataFields), static (db, s) => db.HashGetAsync(s.Key, s.Fields), token);
+        => _connection.ExecuteValueAsync(operation, (Key: redisKey, Fields: withData ? MetadataAndDataFields : MetadataFields), static (db, s) => db.HashGetAsync(s.Key, s.Fields), _durable, token);
 
     /// <summary>The TTL to renew a sliding entry to, or <see langword="null"/> when the entry does not slide (or has expired).</summary>
     private static long? SlidingRenewalSeconds(StoredEntry entry, long nowUtcTicks)
@@ -55,5 +55,5 @@ internal sealed partial class RedisDistributedCache
 
     // If the key went away between the two commands EXPIRE does nothing, as for Microsoft's RedisCache.
     private async Task RenewSlidingAsync(string operation, RedisKey redisKey, long seconds, CancellationToken token)
-        => _ = await _connection.ExecuteAsync(operation, (Key: redisKey, Ttl: TimeSpan.FromSeconds(seconds)), static (db, s) => db.KeyExpireAsync(s.Key, s.Ttl), token).ConfigureAwait(false);
+        => _ = await _connection.ExecuteAsync(operation, (Key: redisKey, Ttl: TimeSpan.FromSeconds(seconds)), static (db, s) => db.KeyExpireAsync(s.Key, s.Ttl), _durable, token).ConfigureAwait(false);
 }

@@ -26,12 +26,12 @@ internal sealed partial class RedisDistributedCache
         {
             try
             {
-                return await _connection.ExecuteValueAsync(operation, state, static (db, s) => db.ScriptEvaluateAsync(s.Script, [s.Key], s.Args), token).ConfigureAwait(false);
+                return await _connection.ExecuteValueAsync(operation, state, static (db, s) => db.ScriptEvaluateAsync(s.Script, [s.Key], s.Args), _durable, token).ConfigureAwait(false);
             }
             catch (RedisServerException ex) when (IsNoScript(ex))
             {
                 Log.ScriptReloaded(_logger);
-                return await _connection.ExecuteValueAsync(operation, state, static (db, s) => db.ScriptEvaluateAsync(s.Script, [s.Key], s.Args), token).ConfigureAwait(false);
+                return await _connection.ExecuteValueAsync(operation, state, static (db, s) => db.ScriptEvaluateAsync(s.Script, [s.Key], s.Args), _durable, token).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ScriptRefusal(ex) is { } reason)

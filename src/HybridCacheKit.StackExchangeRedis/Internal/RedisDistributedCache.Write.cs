@@ -45,7 +45,7 @@ internal sealed partial class RedisDistributedCache
         }
 
         var fields = new WriteState(KeyFor(key), CreateFields(absolute, sliding, value), ttlSeconds);
-        _ = await _connection.ExecuteAsync("set", fields, static (db, s) => WriteEntryAsync(db, s), token).ConfigureAwait(false);
+        _ = await _connection.ExecuteAsync("set", fields, static (db, s) => WriteEntryAsync(db, s), _durable, token).ConfigureAwait(false);
         return false;
     }
 

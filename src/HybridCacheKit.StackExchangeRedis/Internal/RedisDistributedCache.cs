@@ -13,10 +13,11 @@ namespace HybridCacheKit.StackExchangeRedis.Internal;
 /// Microsoft's <c>RedisCache</c> (docs/redis-layout.md): key = instance name + key, a hash with <c>absexp</c>,
 /// <c>sldexp</c> and <c>data</c>, and a Redis TTL. A read refreshes sliding expiration in the same round trip (a Lua
 /// script); when the server refuses scripts it falls back to HMGET then EXPIRE for good. Every call goes through
-/// <see cref="RedisConnection.ExecuteAsync{TState, T}"/>: bounded by the operation timeout, behind the circuit breaker,
-/// cancellable. The synchronous methods block on the same bounded calls, so they obey the same timeout.
+/// <see cref="RedisConnection"/>: bounded by the operation timeout, behind the circuit breaker, cancellable (a durable
+/// view's calls have a timeout of their own and pass the breaker: RedisDistributedCache.Durable.cs). The synchronous
+/// methods block on the same bounded calls, so they obey the same timeout.
 /// </summary>
-internal sealed partial class RedisDistributedCache : IBufferDistributedCache, IHybridCacheDistributedCacheAvailability, IHybridCacheDistributedCacheCancellation, IHybridCacheDistributedCacheSlidingExpiration
+internal sealed partial class RedisDistributedCache : IBufferDistributedCache, IHybridCacheDistributedCacheAvailability, IHybridCacheDistributedCacheCancellation, IHybridCacheDistributedCacheSlidingExpiration, IHybridCacheDistributedCacheDurableView
 {
     // DefaultHybridCache.ReservedPrefix: keys the engine writes for itself.
     private const string EngineReservedPrefix = "__hck:";
@@ -102,8 +103,11 @@ internal sealed partial class RedisDistributedCache : IBufferDistributedCache, I
 
     public void Remove(string key) => RemoveAsync(key).GetAwaiter().GetResult();
 
-    /// <summary>False while the connection's circuit breaker rejects calls, so the engine skips them without an exception.</summary>
-    public bool IsAvailable => _connection.WouldAttempt;
+    /// <summary>
+    /// False while the connection's circuit breaker rejects calls, so the engine skips them without an exception. Always
+    /// true for a durable view, whose calls the breaker does not refuse.
+    /// </summary>
+    public bool IsAvailable => _durable is not null || _connection.WouldAttempt;
 
     /// <summary>
     /// True: every call goes through <see cref="RedisConnection"/>, whose wait ends when the caller's token is
@@ -114,7 +118,7 @@ internal sealed partial class RedisDistributedCache : IBufferDistributedCache, I
     public async Task RemoveAsync(string key, CancellationToken token = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        _ = await _connection.ExecuteAsync("remove", KeyFor(key), static (db, k) => db.KeyDeleteAsync(k), token).ConfigureAwait(false);
+        _ = await _connection.ExecuteAsync("remove", KeyFor(key), static (db, k) => db.KeyDeleteAsync(k), _durable, token).ConfigureAwait(false);
     }
 
     public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => SetAsync(key, value, options).GetAwaiter().GetResult();

@@ -58,7 +58,8 @@ internal sealed class SessionNode : IAsyncDisposable
         string instanceName,
         string applicationName = "session-tests",
         SessionSetup setup = SessionSetup.Sharing,
-        Action<SessionSharingOptions>? configure = null)
+        Action<SessionSharingOptions>? configure = null,
+        Action<HybridCacheKitRedisOptions>? configureRedis = null)
     {
         var logs = new CapturingLoggerProvider();
         var builder = WebApplication.CreateBuilder();
@@ -70,6 +71,7 @@ internal sealed class SessionNode : IAsyncDisposable
             o.InstanceName = instanceName;
             o.OperationTimeout = TimeSpan.FromSeconds(5);
             o.UseScripts = setup != SessionSetup.FrameworkSessionWithoutScripts;
+            configureRedis?.Invoke(o);
         }
 
         if (setup == SessionSetup.Sharing)

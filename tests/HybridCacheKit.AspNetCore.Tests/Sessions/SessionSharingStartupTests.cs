@@ -186,6 +186,7 @@ public sealed class SessionSharingStartupTests(RedisServerFixture redis) : IDisp
     [InlineData("ApplicationName")]
     [InlineData("CookieName")]
     [InlineData("KeyPrefix")]
+    [InlineData("StoreTimeout")]
     public async Task Start_InvalidSetting_FailsNamingIt(string setting)
     {
         var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(kit => kit.AddRedisDataProtection("shop").AddSessionSharing(o =>
@@ -196,6 +197,7 @@ public sealed class SessionSharingStartupTests(RedisServerFixture redis) : IDisp
                 case "ApplicationName": o.ApplicationName = "  "; break;
                 case "CookieName": o.CookieName = "bad name;"; break;
                 case "KeyPrefix": o.KeyPrefix = "bad\nprefix"; break;
+                case "StoreTimeout": o.StoreTimeout = TimeSpan.Zero; break;
             }
         })));
 

@@ -115,7 +115,7 @@ internal sealed partial class DefaultHybridCache
             if (invalidated is null)
             {
                 Log.TagStateUnavailable(_logger, LogKey(key));
-                return L2Read<T>.Failure;
+                return L2Read<T>.TagsUnknown;
             }
 
             if (invalidated.Value)
@@ -354,8 +354,11 @@ internal sealed partial class DefaultHybridCache
     }
 
     /// <summary>What an L2 read found: a valid item (fresh, or stale but held for fail-safe), a miss, or a failure.</summary>
-    private readonly record struct L2Read<T>(CacheItem? Item, T Value, bool IsFresh, bool Failed)
+    private readonly record struct L2Read<T>(CacheItem? Item, T Value, bool IsFresh, bool Failed, bool TagStateUnknown = false)
     {
         public static L2Read<T> Failure => new(null, default!, false, true);
+
+        /// <summary>The entry was read but its tags' invalidation times could not be: whether it is valid is unknown.</summary>
+        public static L2Read<T> TagsUnknown => new(null, default!, false, true, TagStateUnknown: true);
     }
 }

@@ -181,9 +181,12 @@ internal sealed partial class DefaultHybridCache
                     }
                 }
 
-                if (read.Failed && stale is not null && _clock.NowMs() < stale.ExpiresMs)
+                if (read.Failed && !read.TagStateUnknown && stale is not null && _clock.NowMs() < stale.ExpiresMs)
                 {
-                    // L2 is unavailable but our L1 copy is still within its expiration: keep serving it.
+                    // L2 is unavailable but our L1 copy is still within its expiration: keep serving it. Not when L2
+                    // answered and only the tag records could not be read: the copy was not trusted (its L1 time is
+                    // up, or the backplane lost messages), and an invalidation it may have missed is exactly what
+                    // those records would tell. Correctness first: that is a miss.
                     var renewed = stale.WithFreshness(Math.Min(stale.ExpiresMs, _clock.NowMs() + (long)settings.LocalExpiration.TotalMilliseconds), stale.HoldUntilMs);
                     if (writeL1)
                     {

@@ -1,8 +1,10 @@
+using System.Buffers;
 using System.Diagnostics;
 using HybridCacheKit.Diagnostics;
 using HybridCacheKit.Tests.Behaviour;
 using HybridCacheKit.TestUtilities.Chaos;
 using HybridCacheKit.TestUtilities.Time;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
 
 namespace HybridCacheKit.Tests.Resilience;
@@ -75,6 +77,69 @@ public sealed class DistributedCacheFailureTests
 
         time.Advance(TimeSpan.FromMinutes(8));
         Assert.Equal("v2", await sut.Cache.GetOrCreateAsync("key", Factory, options));
+    }
+
+    [Fact]
+    public async Task GetOrCreateAsync_OnlyTagRecordsUnreadableAndLocalCopyUntrusted_NotServedFactoryRuns()
+    {
+        // L2 answers, but the tag records cannot be read: whether the entry (and the L1 copy made from it) was
+        // invalidated is unknown. Before, the engine served the L1 copy as if L2 were down and trusted it for another
+        // LocalCacheExpiration, although here another instance had invalidated its tag.
+        var time = new FakeTimeProvider();
+        var shared = new BufferDistributedCache(time);
+        var l2 = new TagReadFailingCache(shared);
+        using var sut = CacheUnderTest.Create(time: time, l2: l2);
+        using var other = CacheUnderTest.Create(time: time, l2: shared);
+        var options = new HybridCacheEntryOptions { Expiration = TimeSpan.FromMinutes(10), LocalCacheExpiration = TimeSpan.FromMinutes(1) };
+        Assert.Equal("old", await sut.Cache.GetOrCreateAsync("key", _ => ValueTask.FromResult("old"), options, ["t"]));
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        await other.Cache.RemoveByTagAsync("t");
+        time.Advance(TimeSpan.FromMinutes(2));
+        l2.FailTagReads = true;
+
+        Assert.Equal("new", await sut.Cache.GetOrCreateAsync("key", _ => ValueTask.FromResult("new"), options, ["t"]));
+    }
+
+    /// <summary>An L2 whose reads of the engine's tag records fail while <see cref="FailTagReads"/> is set.</summary>
+    private sealed class TagReadFailingCache(BufferDistributedCache inner) : IBufferDistributedCache
+    {
+        public volatile bool FailTagReads;
+
+        public byte[]? Get(string key) => Check(key) ? inner.Get(key) : null;
+
+        public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => Check(key) ? inner.GetAsync(key, token) : Task.FromResult<byte[]?>(null);
+
+        public bool TryGet(string key, IBufferWriter<byte> destination) => Check(key) && inner.TryGet(key, destination);
+
+        public ValueTask<bool> TryGetAsync(string key, IBufferWriter<byte> destination, CancellationToken token = default)
+            => Check(key) ? inner.TryGetAsync(key, destination, token) : ValueTask.FromResult(false);
+
+        public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => inner.Set(key, value, options);
+
+        public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) => inner.SetAsync(key, value, options, token);
+
+        public void Set(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options) => inner.Set(key, value, options);
+
+        public ValueTask SetAsync(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, CancellationToken token = default) => inner.SetAsync(key, value, options, token);
+
+        public void Refresh(string key) => inner.Refresh(key);
+
+        public Task RefreshAsync(string key, CancellationToken token = default) => inner.RefreshAsync(key, token);
+
+        public void Remove(string key) => inner.Remove(key);
+
+        public Task RemoveAsync(string key, CancellationToken token = default) => inner.RemoveAsync(key, token);
+
+        private bool Check(string key)
+        {
+            if (FailTagReads && key.StartsWith("__hck:tag:", StringComparison.Ordinal))
+            {
+                throw new ChaosException(DistributedCacheOperations.Get);
+            }
+
+            return true;
+        }
     }
 
     private static KeyValuePair<string, object?> Operation(string name) => new(HybridCacheKitDiagnostics.OperationTag, name);

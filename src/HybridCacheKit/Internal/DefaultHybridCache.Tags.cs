@@ -98,11 +98,24 @@ internal sealed partial class DefaultHybridCache
     /// </summary>
     private async ValueTask<L2Write> WriteTagRecordAsync(string tag, long stamp, CancellationToken cancellationToken)
     {
+        var recordKey = TagKeyPrefix + tag;
+
+        // A record only ever rises. Another instance may have written a higher stamp (its clock runs ahead of ours, or
+        // its write of a later invalidation landed first): writing ours over it would lower the record and bring back,
+        // for every instance that reads it, entries that invalidation covered. So the record keeps the higher of the
+        // two. Read, then write: two invalidations of one tag within one round trip can still land in the wrong order
+        // (each instance that hears their messages keeps the higher stamp).
+        var recordStamp = stamp;
+        var (read, current) = await CallL2Async("tag_get", recordKey, (_l2!, recordKey), static (s, ct) => new ValueTask<byte[]?>(s.Item1.GetAsync(s.recordKey, ct)), cancellationToken).ConfigureAwait(false);
+        if (read && current is { Length: TagRecordLength } && current[0] == TagRecordVersion)
+        {
+            recordStamp = Math.Max(stamp, BinaryPrimitives.ReadInt64LittleEndian(current.AsSpan(1)));
+        }
+
         var record = new byte[TagRecordLength];
         record[0] = TagRecordVersion;
-        BinaryPrimitives.WriteInt64LittleEndian(record.AsSpan(1), stamp);
+        BinaryPrimitives.WriteInt64LittleEndian(record.AsSpan(1), recordStamp);
         var options = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = _options.TagInvalidationRetention };
-        var recordKey = TagKeyPrefix + tag;
         if (_announcingL2 is { } announcer)
         {
             return await WriteAndAnnounceAsync(announcer, recordKey, new ReadOnlySequence<byte>(record), options, new HybridCacheBackplaneMessage(HybridCacheBackplaneMessageKind.TagInvalidated, tag, stamp), "tag_set", cancellationToken).ConfigureAwait(false);

@@ -71,7 +71,7 @@ public static class HybridCacheKitAspNetCoreDiagnostics
     /// <c>request_body</c>, <c>authenticated</c>, <c>authentication_not_run</c>, <c>client_cache_control</c>, <c>head_miss</c>.
     /// Response side: <c>status</c>, <c>set_cookie</c>, <c>cache_control</c>, <c>vary_star</c>, <c>vary_header</c>,
     /// <c>too_large</c>, <c>buffering_disabled</c>, <c>response_started</c>, <c>content_length</c>, <c>invalid_header</c>,
-    /// <c>tag</c>, <c>endpoint_error</c>. Waiters: <c>shared_run_not_stored</c>, <c>shared_run_failed</c>.
+    /// <c>tag</c>, <c>session</c>, <c>endpoint_error</c>. Waiters: <c>shared_run_not_stored</c>, <c>shared_run_failed</c>.
     /// </summary>
     public const string ReasonTag = "hybridcache.response.reason";
 }

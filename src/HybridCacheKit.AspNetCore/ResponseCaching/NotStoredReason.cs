@@ -26,6 +26,7 @@ internal enum NotStoredReason : byte
     ContentLength,
     InvalidHeader,
     Tag,
+    Session,
     EndpointError,
 
     // The request waited for another request's run and then ran the endpoint itself.
@@ -58,6 +59,7 @@ internal static class NotStoredReasons
         NotStoredReason.ContentLength => "content_length",
         NotStoredReason.InvalidHeader => "invalid_header",
         NotStoredReason.Tag => "tag",
+        NotStoredReason.Session => "session",
         NotStoredReason.EndpointError => "endpoint_error",
         NotStoredReason.SharedRunNotStored => "shared_run_not_stored",
         NotStoredReason.SharedRunFailed => "shared_run_failed",
@@ -78,6 +80,7 @@ internal static class NotStoredReasons
         NotStoredReason.ContentLength => "Content-Length does not match the body",
         NotStoredReason.InvalidHeader => "a header cannot be stored",
         NotStoredReason.Tag => "a tag could not be resolved from the route values",
+        NotStoredReason.Session => "the endpoint used the session",
         _ => TagValue(reason),
     };
 }

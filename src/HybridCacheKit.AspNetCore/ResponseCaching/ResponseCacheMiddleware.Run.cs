@@ -1,3 +1,4 @@
+using HybridCacheKit.AspNetCore.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
@@ -280,6 +281,13 @@ internal sealed partial class ResponseCacheMiddleware
         if (reason is null && !SameUser(context, state))
         {
             reason = NotStoredReason.Authenticated;
+        }
+
+        // A response made from session data is as personal as one made for a signed-in user, and the key cannot say
+        // whose session it was. Detected for AddSessionSharing's sessions; the framework's own AddSession cannot tell.
+        if (reason is null && context.Features.Get<ISessionFeature>()?.Session is TrackedSession { WasUsed: true })
+        {
+            reason = NotStoredReason.Session;
         }
 
         if (reason is { } refusal)

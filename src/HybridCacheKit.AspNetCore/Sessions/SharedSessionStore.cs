@@ -35,6 +35,6 @@ internal sealed class SharedSessionStore : ISessionStore
         ArgumentException.ThrowIfNullOrEmpty(sessionKey);
         ArgumentNullException.ThrowIfNull(tryEstablishSession);
         var cache = new RequestSessionCache(_cache, _prefix, sessionKey, isNewSessionKey);
-        return new DistributedSession(cache, sessionKey, idleTimeout, ioTimeout, tryEstablishSession, _loggerFactory, isNewSessionKey);
+        return new TrackedSession(new DistributedSession(cache, sessionKey, idleTimeout, ioTimeout, tryEstablishSession, _loggerFactory, isNewSessionKey));
     }
 }

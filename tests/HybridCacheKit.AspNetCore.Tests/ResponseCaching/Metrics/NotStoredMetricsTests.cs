@@ -153,7 +153,7 @@ public sealed class NotStoredMetricsTests
         [
             "method", "request_body", "authenticated", "authentication_not_run", "client_cache_control", "head_miss",
             "status", "set_cookie", "cache_control", "vary_star", "vary_header", "too_large", "buffering_disabled",
-            "response_started", "content_length", "invalid_header", "tag", "endpoint_error", "shared_run_not_stored", "shared_run_failed",
+            "response_started", "content_length", "invalid_header", "tag", "session", "endpoint_error", "shared_run_not_stored", "shared_run_failed",
         ];
 
         var values = Enum.GetValues<NotStoredReason>().Select(NotStoredReasons.TagValue).ToArray();

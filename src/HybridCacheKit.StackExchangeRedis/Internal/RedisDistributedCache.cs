@@ -15,7 +15,7 @@ namespace HybridCacheKit.StackExchangeRedis.Internal;
 /// script); when the server refuses scripts it falls back to HMGET then EXPIRE for good. Every call goes through
 /// <see cref="RedisConnection"/>: bounded by the operation timeout, behind the circuit breaker, cancellable (a durable
 /// view's calls have a timeout of their own and pass the breaker: RedisDistributedCache.Durable.cs). The synchronous
-/// methods block on the same bounded calls, so they obey the same timeout.
+/// methods block on the same calls with a limit of their own (RedisDistributedCache.Sync.cs).
 /// </summary>
 internal sealed partial class RedisDistributedCache : IBufferDistributedCache, IHybridCacheDistributedCacheAvailability, IHybridCacheDistributedCacheCancellation, IHybridCacheDistributedCacheSlidingExpiration, IHybridCacheDistributedCacheDurableView
 {
@@ -44,16 +44,12 @@ internal sealed partial class RedisDistributedCache : IBufferDistributedCache, I
     // PlainString keeps only the value and a TTL, so it refuses sliding expirations (WritePlainAsync).
     public bool SupportsSlidingExpiration => !_plainStrings;
 
-    public byte[]? Get(string key) => GetAsync(key).GetAwaiter().GetResult();
-
     public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
     {
         ArgumentNullException.ThrowIfNull(key);
         var entry = await ReadAsync("get", key, withData: true, preferScript: !IsEngineRecord(key), token).ConfigureAwait(false);
         return entry.Data;
     }
-
-    public bool TryGet(string key, IBufferWriter<byte> destination) => TryGetAsync(key, destination).AsTask().GetAwaiter().GetResult();
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> TryGetAsync(string key, IBufferWriter<byte> destination, CancellationToken token = default)
@@ -93,15 +89,11 @@ internal sealed partial class RedisDistributedCache : IBufferDistributedCache, I
         return true;
     }
 
-    public void Refresh(string key) => RefreshAsync(key).GetAwaiter().GetResult();
-
     public async Task RefreshAsync(string key, CancellationToken token = default)
     {
         ArgumentNullException.ThrowIfNull(key);
         _ = await ReadAsync("refresh", key, withData: false, preferScript: true, token).ConfigureAwait(false);
     }
-
-    public void Remove(string key) => RemoveAsync(key).GetAwaiter().GetResult();
 
     /// <summary>
     /// False while the connection's circuit breaker rejects calls, so the engine skips them without an exception. Always
@@ -121,8 +113,6 @@ internal sealed partial class RedisDistributedCache : IBufferDistributedCache, I
         _ = await _connection.ExecuteAsync("remove", KeyFor(key), static (db, k) => db.KeyDeleteAsync(k), _durable, token).ConfigureAwait(false);
     }
 
-    public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => SetAsync(key, value, options).GetAwaiter().GetResult();
-
     public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -130,8 +120,6 @@ internal sealed partial class RedisDistributedCache : IBufferDistributedCache, I
         ArgumentNullException.ThrowIfNull(options);
         return WriteAsync(key, value, options, token).AsTask();
     }
-
-    public void Set(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options) => SetAsync(key, value, options).AsTask().GetAwaiter().GetResult();
 
     public ValueTask SetAsync(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, CancellationToken token = default)
     {

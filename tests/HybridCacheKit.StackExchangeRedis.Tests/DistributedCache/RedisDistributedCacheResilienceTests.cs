@@ -69,6 +69,52 @@ public sealed class RedisDistributedCacheResilienceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SyncMethods_ClientPauseAll_ThrowSameExceptionAsAsyncWithinBound()
+    {
+        using var harness = CacheHarness.Create(_server, configure: o =>
+        {
+            o.OperationTimeout = TimeSpan.FromMilliseconds(300);
+            o.CircuitBreakerFailureThreshold = 100;
+        });
+        var options = new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.FromMinutes(1) };
+        harness.Cache.Set("k", [1], options);
+        var calls = new (string Name, Action Sync, Func<Task> Async)[]
+        {
+            ("Get", () => harness.Cache.Get("k"), () => harness.Cache.GetAsync("k")),
+            ("TryGet", () => harness.Cache.TryGet("k", new ArrayBufferWriter<byte>()), () => harness.Cache.TryGetAsync("k", new ArrayBufferWriter<byte>()).AsTask()),
+            ("Refresh", () => harness.Cache.Refresh("k"), () => harness.Cache.RefreshAsync("k")),
+            ("Set", () => harness.Cache.Set("k", [2], options), () => harness.Cache.SetAsync("k", [2], options)),
+            ("Remove", () => harness.Cache.Remove("other"), () => harness.Cache.RemoveAsync("other")),
+        };
+        // Long enough for the ten calls (about 300 ms each); it cannot be lifted early (CLIENT UNPAUSE would wait too).
+        var pause = TimeSpan.FromSeconds(8);
+        var paused = Stopwatch.StartNew();
+        Assert.Equal("OK", harness.Raw.Execute("CLIENT", "PAUSE", ((long)pause.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture), "ALL").Text);
+        try
+        {
+            foreach (var (name, sync, async) in calls)
+            {
+                var watch = Stopwatch.StartNew();
+                var syncError = Record.Exception(sync);
+                var syncElapsed = watch.Elapsed;
+                var asyncError = await Record.ExceptionAsync(() => async().WaitAsync(TimeSpan.FromSeconds(10)));
+
+                Assert.IsType<RedisCacheUnavailableException>(syncError);
+                Assert.IsType<RedisCacheUnavailableException>(asyncError);
+                Assert.True(syncElapsed < Bound, $"{name} took {syncElapsed} against a paused server.");
+            }
+
+            Assert.True(paused.Elapsed < pause, $"The calls took {paused.Elapsed}, longer than the pause: the later ones may have been answered.");
+        }
+        finally
+        {
+            await Task.Delay(pause - paused.Elapsed + TimeSpan.FromMilliseconds(200) is { Ticks: > 0 } rest ? rest : TimeSpan.Zero);
+        }
+
+        Assert.Equal([2], await harness.Cache.GetAsync("k").WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
     public async Task GetAsync_FrozenServerAndTokenCancelled_ThrowsOperationCanceledPromptly()
     {
         using var harness = CacheHarness.Create(_server, configure: o => o.OperationTimeout = TimeSpan.FromMinutes(1));

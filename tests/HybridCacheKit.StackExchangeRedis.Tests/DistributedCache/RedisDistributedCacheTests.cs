@@ -44,6 +44,45 @@ public sealed class RedisDistributedCacheTests(RedisServerFixture redis) : IDisp
     }
 
     [Fact]
+    public async Task SyncAndAsyncMethods_SameEntries_InteroperateInMicrosoftLayout()
+    {
+        var sliding = new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.FromMinutes(20) };
+
+        Cache.Set("sync", [1, 2], sliding);
+        await Cache.SetAsync("async", [3], sliding);
+        Cache.Set("sequence", new ReadOnlySequence<byte>([4]), NoExpiration);
+
+        // Written by the sync methods in the same layout as by the async ones: absexp, sldexp and data, and the TTL.
+        var fields = _harness.HashGetAll("sync");
+        Assert.Equal(["absexp", "data", "sldexp"], fields.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(-1, CacheHarness.Long(fields, "absexp"));
+        Assert.Equal(TimeSpan.FromMinutes(20).Ticks, CacheHarness.Long(fields, "sldexp"));
+        Assert.Equal([1, 2], fields["data"]);
+        Assert.InRange(_harness.Pttl("sync"), 1_198_000, 1_200_000);
+        Assert.Equal(_harness.HashGetAll("async").Keys.Order(StringComparer.Ordinal), fields.Keys.Order(StringComparer.Ordinal));
+
+        Assert.Equal([1, 2], await Cache.GetAsync("sync"));
+        Assert.Equal([3], Cache.Get("async"));
+        var destination = new ArrayBufferWriter<byte>();
+        Assert.True(await Cache.TryGetAsync("sequence", destination));
+        Assert.True(Cache.TryGet("async", destination));
+        Assert.Equal([4, 3], destination.WrittenSpan.ToArray());
+
+        // Sync reads and Refresh renew a sliding entry written by the async path, as the async reads do.
+        _harness.Raw.Execute("EXPIRE", _harness.RedisKey("async"), 5);
+        Cache.Refresh("async");
+        Assert.InRange(_harness.Pttl("async"), 1_198_000, 1_200_000);
+        _harness.Raw.Execute("EXPIRE", _harness.RedisKey("async"), 5);
+        Assert.Equal([3], Cache.Get("async"));
+        Assert.InRange(_harness.Pttl("async"), 1_198_000, 1_200_000);
+
+        Cache.Remove("async");
+        await Cache.RemoveAsync("sync");
+        Assert.Null(await Cache.GetAsync("async"));
+        Assert.Null(Cache.Get("sync"));
+    }
+
+    [Fact]
     public async Task Get_SyncCallInContinuationOfAwaitedCall_CompletesWithoutWaitingForTimeout()
     {
         using var harness = CacheHarness.Create(redis.Server, configure: o => o.OperationTimeout = TimeSpan.FromMinutes(1));
@@ -205,6 +244,13 @@ public sealed class RedisDistributedCacheTests(RedisServerFixture redis) : IDisp
         await Assert.ThrowsAsync<ArgumentNullException>(() => Cache.RefreshAsync(null!));
         await Assert.ThrowsAsync<ArgumentNullException>(async () => await Cache.TryGetAsync("k", null!));
         Assert.Throws<ArgumentNullException>(() => Cache.Get(null!));
+        Assert.Throws<ArgumentNullException>(() => Cache.TryGet(null!, new ArrayBufferWriter<byte>()));
+        Assert.Throws<ArgumentNullException>(() => Cache.TryGet("k", null!));
+        Assert.Throws<ArgumentNullException>(() => Cache.Set(null!, [1], NoExpiration));
+        Assert.Throws<ArgumentNullException>(() => Cache.Set("k", (byte[])null!, NoExpiration));
+        Assert.Throws<ArgumentNullException>(() => Cache.Set("k", new ReadOnlySequence<byte>([1]), null!));
+        Assert.Throws<ArgumentNullException>(() => Cache.Refresh(null!));
+        Assert.Throws<ArgumentNullException>(() => Cache.Remove(null!));
     }
 
     [Fact]

@@ -42,6 +42,40 @@ public sealed class ScriptFallbackTests : IAsyncLifetime
     }
 
     [Fact]
+    public void SyncMethods_AclDeniesScripts_FallBackAndStillRenewTtl()
+    {
+        using (var admin = _server.CreateClient())
+        {
+            CacheHarness.RawOk(admin.Execute("ACL", "SETUSER", "default", "-eval", "-evalsha"));
+        }
+
+        using var harness = CacheHarness.Create(_server);
+
+        // Set: the script is refused, the entry is written with MULTI/EXEC in the same layout, with its TTL.
+        harness.Cache.Set("k", [1], Sliding);
+        Assert.False(harness.Cache.UsesScripts);
+        Assert.Equal(["absexp", "data", "sldexp"], harness.HashGetAll("k").Keys.Order(StringComparer.Ordinal));
+        Assert.InRange(harness.Pttl("k"), 118_000, 120_000);
+
+        ServerStats.Reset(harness.Raw);
+        Shorten(harness, "k", 5);
+        Assert.Equal([1], harness.Cache.Get("k"));
+        Assert.InRange(harness.Pttl("k"), 118_000, 120_000);
+        Shorten(harness, "k", 5);
+        harness.Cache.Refresh("k");
+        Assert.InRange(harness.Pttl("k"), 118_000, 120_000);
+        Shorten(harness, "k", 5);
+        Assert.True(harness.Cache.TryGet("k", new System.Buffers.ArrayBufferWriter<byte>()));
+        Assert.InRange(harness.Pttl("k"), 118_000, 120_000);
+
+        var stats = ServerStats.CommandStats(harness.Raw);
+        Assert.Equal(0, ServerStats.Calls(stats, "evalsha") + ServerStats.Rejected(stats, "evalsha"));
+        Assert.Equal(3, ServerStats.Calls(stats, "hmget"));
+        Assert.Equal(6, ServerStats.Calls(stats, "expire")); // Three from Shorten, three renewals.
+        Assert.Single(harness.Logs.WithEventId(2100));
+    }
+
+    [Fact]
     public async Task GetAsync_AfterAclRefusal_NeverTriesScriptsAgain()
     {
         using (var admin = _server.CreateClient())

@@ -49,7 +49,12 @@ internal sealed partial class DefaultHybridCache
 
     internal long L1SizeForTests => _l1.Size;
 
-    private void SetL1(string key, CacheItem item, Flight? origin = null, bool recordAccess = false)
+    /// <param name="key">The key.</param>
+    /// <param name="item">The item.</param>
+    /// <param name="origin">The run that produced it, if any: it is kept out when the run was superseded, and takes the run's epoch.</param>
+    /// <param name="recordAccess">Whether this counts as an access for L1 admission.</param>
+    /// <param name="readEpoch">The L1 epoch when the item's L2 read started (a read outside a run); otherwise the current one.</param>
+    private void SetL1(string key, CacheItem item, Flight? origin = null, bool recordAccess = false, int? readEpoch = null)
     {
         var holdMs = item.HoldUntilMs - _clock.NowMs();
         if (holdMs <= 0 || origin?.Superseded == true)
@@ -57,7 +62,7 @@ internal sealed partial class DefaultHybridCache
             return;
         }
 
-        item.Epoch = Volatile.Read(ref _l1Epoch);
+        item.Epoch = origin?.L1Epoch ?? readEpoch ?? Volatile.Read(ref _l1Epoch);
         _l1.Set(key, item, recordAccess);
 
         // The backplane may have reported a change between the check above and the insert. Only this item goes: a

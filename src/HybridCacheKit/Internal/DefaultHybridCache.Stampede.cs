@@ -146,6 +146,7 @@ internal sealed partial class DefaultHybridCache
     {
         var key = flightKey.Key;
         var flags = flightKey.Flags;
+        flight.L1Epoch = Volatile.Read(ref _l1Epoch);
         // A pinned run is never cancelled before its factory (only a hard timeout cancels it, and that comes later), so
         // its L2 read needs no token but the deadline: no token source for the run, no linked one per read.
         var token = flight.IsPinned ? CancellationToken.None : flight.Cancellation.Token;

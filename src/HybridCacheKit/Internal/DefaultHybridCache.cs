@@ -309,12 +309,13 @@ internal sealed partial class DefaultHybridCache : HybridCache, IDisposable
         }
 
         var settings = ResolveSettings(options);
+        var epoch = Volatile.Read(ref _l1Epoch);
         var read = await ReadL2Async<T>(key, settings, cancellationToken).ConfigureAwait(false);
         if (read.Item is { } found && read.IsFresh)
         {
             if ((flags & HybridCacheEntryFlags.DisableLocalCacheWrite) == 0)
             {
-                SetL1(key, found);
+                SetL1(key, found, readEpoch: epoch);
             }
 
             return new HybridCacheLookup<T>(found.GetValue<T>());

@@ -25,6 +25,13 @@ internal abstract class Flight(Type valueType, bool pinned)
     public CancellationTokenSource Cancellation => Volatile.Read(ref _cancellation) ?? CreateCancellation();
 
     /// <summary>
+    /// The L1 epoch when the run started (the backplane moves it when it loses or regains its connection). What the run
+    /// stores in L1 carries this epoch, not the one current when it stores: a value read before a lost connection
+    /// must not be trusted because the connection came back before the run ended.
+    /// </summary>
+    public int L1Epoch { get; set; }
+
+    /// <summary>
     /// Set when the key changed while this run was in progress (SetAsync or RemoveAsync here, or a change announced by
     /// another instance): its result may be older than what the tiers now hold, so it enters neither L1 nor L2.
     /// </summary>

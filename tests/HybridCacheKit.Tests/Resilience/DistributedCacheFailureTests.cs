@@ -4,7 +4,6 @@ using HybridCacheKit.Diagnostics;
 using HybridCacheKit.Tests.Behaviour;
 using HybridCacheKit.TestUtilities.Chaos;
 using HybridCacheKit.TestUtilities.Time;
-using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Hybrid;
 
 namespace HybridCacheKit.Tests.Resilience;
@@ -102,34 +101,18 @@ public sealed class DistributedCacheFailureTests
     }
 
     /// <summary>An L2 whose reads of the engine's tag records fail while <see cref="FailTagReads"/> is set.</summary>
-    private sealed class TagReadFailingCache(BufferDistributedCache inner) : IBufferDistributedCache
+    private sealed class TagReadFailingCache(BufferDistributedCache inner) : ForwardingBufferDistributedCache(inner)
     {
         public volatile bool FailTagReads;
 
-        public byte[]? Get(string key) => Check(key) ? inner.Get(key) : null;
+        public override byte[]? Get(string key) => Check(key) ? base.Get(key) : null;
 
-        public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => Check(key) ? inner.GetAsync(key, token) : Task.FromResult<byte[]?>(null);
+        public override Task<byte[]?> GetAsync(string key, CancellationToken token = default) => Check(key) ? base.GetAsync(key, token) : Task.FromResult<byte[]?>(null);
 
-        public bool TryGet(string key, IBufferWriter<byte> destination) => Check(key) && inner.TryGet(key, destination);
+        public override bool TryGet(string key, IBufferWriter<byte> destination) => Check(key) && base.TryGet(key, destination);
 
-        public ValueTask<bool> TryGetAsync(string key, IBufferWriter<byte> destination, CancellationToken token = default)
-            => Check(key) ? inner.TryGetAsync(key, destination, token) : ValueTask.FromResult(false);
-
-        public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => inner.Set(key, value, options);
-
-        public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) => inner.SetAsync(key, value, options, token);
-
-        public void Set(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options) => inner.Set(key, value, options);
-
-        public ValueTask SetAsync(string key, ReadOnlySequence<byte> value, DistributedCacheEntryOptions options, CancellationToken token = default) => inner.SetAsync(key, value, options, token);
-
-        public void Refresh(string key) => inner.Refresh(key);
-
-        public Task RefreshAsync(string key, CancellationToken token = default) => inner.RefreshAsync(key, token);
-
-        public void Remove(string key) => inner.Remove(key);
-
-        public Task RemoveAsync(string key, CancellationToken token = default) => inner.RemoveAsync(key, token);
+        public override ValueTask<bool> TryGetAsync(string key, IBufferWriter<byte> destination, CancellationToken token = default)
+            => Check(key) ? base.TryGetAsync(key, destination, token) : ValueTask.FromResult(false);
 
         private bool Check(string key)
         {

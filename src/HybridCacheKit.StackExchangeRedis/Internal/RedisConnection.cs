@@ -83,6 +83,27 @@ internal sealed partial class RedisConnection : IDisposable
     public ValueTask<T> ExecuteValueAsync<TState, T>(string operation, TState state, Func<IDatabase, TState, Task<T>> call, CancellationToken cancellationToken)
         => ExecuteValueAsync(operation, state, call, durable: null, cancellationToken);
 
+    /// <summary>
+    /// Runs a Lua script on one key under the same rules. A server that lost its script cache (restart, failover to a
+    /// replica, SCRIPT FLUSH) answers EVALSHA with NOSCRIPT; StackExchange.Redis 1.x then forgets the hash but does not
+    /// retry, so the script is sent once more, as EVAL. Refusals (an ACL without EVAL) come back as exceptions.
+    /// </summary>
+    public async Task<RedisResult> EvaluateAsync(string operation, string script, RedisKey key, RedisValue[] args, CancellationToken cancellationToken)
+    {
+        var state = (Script: script, Key: key, Args: args);
+        try
+        {
+            return await ExecuteAsync(operation, state, static (db, s) => db.ScriptEvaluateAsync(s.Script, [s.Key], s.Args), cancellationToken).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (IsNoScript(ex))
+        {
+            return await ExecuteAsync(operation, state, static (db, s) => db.ScriptEvaluateAsync(s.Script, [s.Key], s.Args), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The server no longer has the script whose hash was sent.</summary>
+    internal static bool IsNoScript(RedisServerException ex) => ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal);
+
     /// <summary>Runs a subscriber operation (publish, subscribe) under the same rules.</summary>
     public Task<T> ExecuteSubscriberAsync<TState, T>(string operation, TState state, Func<ISubscriber, TState, Task<T>> call, CancellationToken cancellationToken)
         => RunAsync(operation, (state, call), static (c, s) => s.call(c.Subscriber, s.state), durable: null, cancellationToken).AsTask();

@@ -28,7 +28,7 @@ internal sealed partial class RedisDistributedCache
             {
                 return await _connection.ExecuteValueAsync(operation, state, static (db, s) => db.ScriptEvaluateAsync(s.Script, [s.Key], s.Args), _durable, token).ConfigureAwait(false);
             }
-            catch (RedisServerException ex) when (IsNoScript(ex))
+            catch (RedisServerException ex) when (RedisConnection.IsNoScript(ex))
             {
                 Log.ScriptReloaded(_logger);
                 return await _connection.ExecuteValueAsync(operation, state, static (db, s) => db.ScriptEvaluateAsync(s.Script, [s.Key], s.Args), _durable, token).ConfigureAwait(false);
@@ -40,12 +40,6 @@ internal sealed partial class RedisDistributedCache
             return null;
         }
     }
-
-    /// <summary>
-    /// The server lost its script cache (restart, failover, SCRIPT FLUSH). StackExchange.Redis 1.x forgets the hash on
-    /// this error but does not retry; the next call sends the script text again (EVAL).
-    /// </summary>
-    private static bool IsNoScript(RedisServerException ex) => ex.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal);
 
     /// <summary>Stops using scripts; logs the first time only, even when concurrent reads are refused together.</summary>
     private void OnScriptsRefused(string reason)

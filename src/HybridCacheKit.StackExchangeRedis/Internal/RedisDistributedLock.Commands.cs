@@ -49,11 +49,7 @@ internal sealed partial class RedisDistributedLock
         {
             try
             {
-                var reply = await _connection.ExecuteAsync(
-                    "lock acquire",
-                    (key: (RedisKey)lockKey, token, ms: (long)expiry.TotalMilliseconds),
-                    static (db, s) => db.ScriptEvaluateAsync(AcquireScript, [s.key], [s.token, s.ms]),
-                    cancellationToken).ConfigureAwait(false);
+                var reply = await _connection.EvaluateAsync("lock acquire", AcquireScript, lockKey, [token, (long)expiry.TotalMilliseconds], cancellationToken).ConfigureAwait(false);
                 var parts = (RedisResult[])reply!;
                 var pttl = (long)parts[0];
                 var holder = parts.Length > 1 ? (string?)parts[1] : null;
@@ -100,13 +96,9 @@ internal sealed partial class RedisDistributedLock
         {
             try
             {
-                var reply = await _connection.ExecuteAsync(
-                    "lock release",
-                    (key: (RedisKey)lockKey, token, channel: NotificationChannelName, announcement),
-                    static (db, s) => s.announcement is null
-                        ? db.ScriptEvaluateAsync(ReleaseScript, [s.key], [s.token])
-                        : db.ScriptEvaluateAsync(ReleaseAndAnnounceScript, [s.key], [s.token, s.channel, s.announcement]),
-                    cancellationToken).ConfigureAwait(false);
+                var reply = announcement is null
+                    ? await _connection.EvaluateAsync("lock release", ReleaseScript, lockKey, [token], cancellationToken).ConfigureAwait(false)
+                    : await _connection.EvaluateAsync("lock release", ReleaseAndAnnounceScript, lockKey, [token, NotificationChannelName, announcement], cancellationToken).ConfigureAwait(false);
                 return ((long)reply == 1, announcement is not null);
             }
             catch (Exception ex) when (IsScriptRefused(ex))

@@ -79,11 +79,7 @@ internal sealed partial class RedisDistributedLock
         {
             try
             {
-                var reply = await _connection.ExecuteAsync(
-                    "lock renew",
-                    (key: lockKey, token, ms: (long)expiry.TotalMilliseconds),
-                    static (db, s) => db.ScriptEvaluateAsync(RenewScript, [s.key], [s.token, s.ms]),
-                    CancellationToken.None).ConfigureAwait(false);
+                var reply = await _connection.EvaluateAsync("lock renew", RenewScript, lockKey, [token, (long)expiry.TotalMilliseconds], CancellationToken.None).ConfigureAwait(false);
                 return (long)reply == 1;
             }
             catch (Exception ex) when (IsScriptRefused(ex))

@@ -229,6 +229,34 @@ public sealed class RedisDistributedLockTests(RedisServerFixture redis) : IDispo
         Assert.Contains("NOPERM", Assert.Single(logs.WithEventId(2254)).Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AcquireAndRelease_ServerLostItsScripts_SendTheScriptsAgain()
+    {
+        // After a restart, a failover to a replica or SCRIPT FLUSH, Redis answers the known hashes with NOSCRIPT.
+        // Acquiring must not fail (the caller would run its factory beside another node's run), and releasing must not
+        // fail (the lock would stay held, and other nodes' waiters wait, until it expires).
+        var (lockA, logs) = Create(scripts: true, o => o.LockExpiry = TimeSpan.FromSeconds(30));
+        var (lockB, _) = Create(scripts: true);
+        using var raw = redis.Server.CreateClient();
+        var warmUp = await lockA.TryAcquireAsync("warm-up", CancellationToken.None);
+        await lockA.ReleaseAsync(warmUp, CancellationToken.None); // the client now sends these scripts by hash
+
+        raw.Execute("SCRIPT", "FLUSH");
+        var held = await lockA.TryAcquireAsync("k", CancellationToken.None);
+        Assert.True(held.IsAcquired);
+        Assert.Equal(held.OwnerToken, raw.Execute("GET", _instanceName + "__hck:lock:k").Text);
+        var waiting = await lockB.TryAcquireAsync("k", CancellationToken.None);
+        Assert.False(waiting.IsAcquired);
+
+        raw.Execute("SCRIPT", "FLUSH");
+        await lockA.ReleaseAsync(held, CancellationToken.None);
+
+        Assert.Equal(0, raw.Execute("EXISTS", _instanceName + "__hck:lock:k").Integer);
+        await waiting.Released.WaitAsync(s_wait); // the release announcement went out with the script
+        Assert.False(lockA.ScriptsRefused);
+        Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Warning);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

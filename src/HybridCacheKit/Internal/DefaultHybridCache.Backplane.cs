@@ -86,17 +86,28 @@ internal sealed partial class DefaultHybridCache
     /// </summary>
     private void DetachRunsOf(string key)
     {
-        if (_flights.IsEmpty)
+        // The map first, then the runs that left it still running (DetachRun tracks a run before it leaves the map).
+        if (!_flights.IsEmpty)
         {
-            return;
+            foreach (var pair in _flights)
+            {
+                if (string.Equals(pair.Key.Key, key, StringComparison.Ordinal))
+                {
+                    pair.Value.Superseded = true;
+                    _flights.TryRemove(pair);
+                }
+            }
         }
 
-        foreach (var pair in _flights)
+        if (!_detachedRuns.IsEmpty)
         {
-            if (string.Equals(pair.Key.Key, key, StringComparison.Ordinal))
+            foreach (var pair in _detachedRuns)
             {
-                pair.Value.Superseded = true;
-                _flights.TryRemove(pair);
+                if (string.Equals(pair.Value, key, StringComparison.Ordinal))
+                {
+                    pair.Key.Superseded = true;
+                    _detachedRuns.TryRemove(pair);
+                }
             }
         }
     }
@@ -104,7 +115,8 @@ internal sealed partial class DefaultHybridCache
     /// <summary>
     /// A tag was invalidated: any run in progress may produce a value that carries it (a factory can add tags), so every
     /// run is closed to new callers. Their L1 copies need no suppression: they were created before the invalidation's
-    /// stamp, so L1 reads reject them by their tags.
+    /// stamp, so L1 reads reject them by their tags. They still store (their values may carry none of the tag), so
+    /// they stay where a later change of their key finds and supersedes them.
     /// </summary>
     private void DetachAllRuns()
     {
@@ -115,7 +127,7 @@ internal sealed partial class DefaultHybridCache
 
         foreach (var pair in _flights)
         {
-            _flights.TryRemove(pair);
+            DetachRun(pair.Key, pair.Value);
         }
     }
 

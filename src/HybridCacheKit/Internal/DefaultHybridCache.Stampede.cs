@@ -11,6 +11,13 @@ internal sealed partial class DefaultHybridCache
 {
     private readonly ConcurrentDictionary<FlightKey, Flight> _flights = new();
 
+    /// <summary>
+    /// Runs still in progress that left <see cref="_flights"/> without being superseded (abandoned by every caller and
+    /// replaced, or detached by a tag invalidation), with their keys: a change of the key must still supersede them,
+    /// or their older values would overwrite the change in L1 and L2. Each run removes itself when it ends.
+    /// </summary>
+    private readonly ConcurrentDictionary<Flight, string> _detachedRuns = new();
+
     private ValueTask<T> JoinOrStartFlightAsync<TState, T>(
         string key,
         HybridCacheEntryFlags flags,
@@ -42,7 +49,8 @@ internal sealed partial class DefaultHybridCache
                     break;
                 }
 
-                _flights.TryRemove(new KeyValuePair<FlightKey, Flight>(flightKey, existing));
+                // Abandoned by every caller, but its factory may not observe the token and store a value yet.
+                DetachRun(flightKey, existing);
                 continue;
             }
 
@@ -293,6 +301,7 @@ internal sealed partial class DefaultHybridCache
             activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
             _flights.TryRemove(new KeyValuePair<FlightKey, Flight>(flightKey, flight));
             flight.Fail(ex);
+            StopTracking(flight);
         }
         finally
         {
@@ -362,6 +371,27 @@ internal sealed partial class DefaultHybridCache
     {
         _flights.TryRemove(new KeyValuePair<FlightKey, Flight>(flightKey, flight));
         flight.Finish(outcome);
+        StopTracking(flight);
+    }
+
+    /// <summary>
+    /// Takes a run out of <see cref="_flights"/> (new callers start a fresh one) while keeping it where a change of its
+    /// key finds it. Tracked first, then removed: a change looks in the map, then among the tracked runs, so it cannot
+    /// miss the run in between.
+    /// </summary>
+    private void DetachRun(FlightKey flightKey, Flight flight)
+    {
+        flight.TrackWhileRunning(_detachedRuns, flightKey.Key);
+        _flights.TryRemove(new KeyValuePair<FlightKey, Flight>(flightKey, flight));
+    }
+
+    /// <summary>A run that has ended (its outcome published) leaves <see cref="_detachedRuns"/>, if it was there.</summary>
+    private void StopTracking(Flight flight)
+    {
+        if (flight.IsTracked)
+        {
+            _detachedRuns.TryRemove(flight, out _);
+        }
     }
 
     /// <summary>XFetch: maybe start a background refresh of a hot entry before it expires. Never delays the caller.</summary>

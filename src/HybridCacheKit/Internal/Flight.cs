@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using System.Threading.Tasks.Sources;
 
@@ -13,6 +14,8 @@ internal abstract class Flight(Type valueType, bool pinned)
     private readonly Lock _gate = new();
     private int _callers;
     private bool _closed;
+    private bool _ended;
+    private bool _tracked;
     private bool _superseded;
     private CancellationTokenSource? _cancellation;
 
@@ -81,8 +84,36 @@ internal abstract class Flight(Type valueType, bool pinned)
     /// <summary>The flight's lock: joining, leaving and publishing the outcome are ordered by it.</summary>
     protected Lock Gate => _gate;
 
-    /// <summary>No caller joins from now on. Call holding <see cref="Gate"/>.</summary>
-    protected void CloseUnderGate() => _closed = true;
+    /// <summary>Whether <see cref="TrackWhileRunning"/> recorded the run; stable once the run has ended.</summary>
+    public bool IsTracked => Volatile.Read(ref _tracked);
+
+    /// <summary>
+    /// The run left the flight map while still in progress (every caller left and a later caller replaced it, or a tag
+    /// invalidation detached it): records it in <paramref name="detached"/> under <paramref name="key"/>, so that a
+    /// later change of the key can still supersede it. Nothing is recorded once the run has ended or was superseded.
+    /// Under the flight's lock, ordered with the end of the run: a run that ends after this sees <see cref="IsTracked"/>
+    /// and removes itself.
+    /// </summary>
+    public void TrackWhileRunning(ConcurrentDictionary<Flight, string> detached, string key)
+    {
+        lock (_gate)
+        {
+            if (_ended || Superseded)
+            {
+                return;
+            }
+
+            Volatile.Write(ref _tracked, true);
+            detached.TryAdd(this, key);
+        }
+    }
+
+    /// <summary>The run has ended: no caller joins from now on, and <see cref="TrackWhileRunning"/> records nothing. Call holding <see cref="Gate"/>.</summary>
+    protected void EndUnderGate()
+    {
+        _closed = true;
+        _ended = true;
+    }
 }
 
 /// <summary>
@@ -224,7 +255,7 @@ internal sealed class Flight<T>(bool pinned) : Flight(typeof(T), pinned), IValue
     {
         lock (Gate)
         {
-            CloseUnderGate();
+            EndUnderGate();
             if (_finished)
             {
                 return null;

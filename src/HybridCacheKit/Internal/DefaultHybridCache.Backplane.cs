@@ -1,5 +1,7 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using HybridCacheKit.Distributed;
+using Microsoft.Extensions.Caching.Hybrid;
 
 namespace HybridCacheKit.Internal;
 
@@ -89,12 +91,30 @@ internal sealed partial class DefaultHybridCache
         // The map first, then the runs that left it still running (DetachRun tracks a run before it leaves the map).
         if (!_flights.IsEmpty)
         {
-            foreach (var pair in _flights)
+            if (Volatile.Read(ref _flightFlagsUnusual))
             {
-                if (string.Equals(pair.Key.Key, key, StringComparison.Ordinal))
+                foreach (var pair in _flights)
                 {
-                    pair.Value.Superseded = true;
-                    _flights.TryRemove(pair);
+                    if (string.Equals(pair.Key.Key, key, StringComparison.Ordinal))
+                    {
+                        SupersedeInMap(pair);
+                    }
+                }
+            }
+            else
+            {
+                // One lookup per flags combination ever used by a run (NoteFlightFlags sets the bit before the run enters
+                // the map). A run that enters after this started, like one a scan would pass by, began after the change.
+                var seen = (ulong)Volatile.Read(ref _flightFlagsSeen);
+                while (seen != 0)
+                {
+                    var flags = (HybridCacheEntryFlags)BitOperations.TrailingZeroCount(seen);
+                    seen &= seen - 1;
+                    var flightKey = new FlightKey(key, flags);
+                    if (_flights.TryGetValue(flightKey, out var flight))
+                    {
+                        SupersedeInMap(new KeyValuePair<FlightKey, Flight>(flightKey, flight));
+                    }
                 }
             }
         }
@@ -110,6 +130,12 @@ internal sealed partial class DefaultHybridCache
                 }
             }
         }
+    }
+
+    private void SupersedeInMap(KeyValuePair<FlightKey, Flight> pair)
+    {
+        pair.Value.Superseded = true;
+        _flights.TryRemove(pair);
     }
 
     /// <summary>

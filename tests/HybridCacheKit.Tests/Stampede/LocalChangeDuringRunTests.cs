@@ -82,6 +82,32 @@ public sealed class LocalChangeDuringRunTests
         Assert.NotEqual("old", await sut.Cache.GetOrCreateAsync("key", _ => ValueTask.FromResult("again"), s_options, ["t"]));
     }
 
+    [Theory]
+    [InlineData(HybridCacheEntryFlags.None, HybridCacheEntryFlags.DisableLocalCacheRead, HybridCacheEntryFlags.DisableCompression)]
+    [InlineData(HybridCacheEntryFlags.DisableCompression, HybridCacheEntryFlags.DisableLocalCacheRead | HybridCacheEntryFlags.DisableCompression, (HybridCacheEntryFlags)64)]
+    public async Task SetAsync_WhileRunsOfTheKeyWithDifferentFlagsAreInProgress_NoneOfThemOverwritesTheNewValue(
+        HybridCacheEntryFlags first, HybridCacheEntryFlags second, HybridCacheEntryFlags third)
+    {
+        // Each flags combination has a run of its own; a change must find every one of them, including flags with
+        // undefined bits.
+        var l2 = new BufferDistributedCache();
+        using var sut = CacheUnderTest.Create(l2: l2);
+        using var other = CacheUnderTest.Create(l2: l2);
+        var runs = new[] { first, second, third }.Select(flags => (Run: new GatedRun(), Options: new HybridCacheEntryOptions { Expiration = TimeSpan.FromMinutes(5), Flags = flags })).ToArray();
+        var inFlight = runs.Select(r => sut.Cache.GetOrCreateAsync("key", r.Run.Factory, r.Options).AsTask()).ToArray();
+        await Task.WhenAll(runs.Select(r => r.Run.Started));
+
+        await sut.Cache.SetAsync("key", "new", s_options);
+        foreach (var (run, _) in runs)
+        {
+            run.Release("old");
+        }
+
+        await Task.WhenAll(inFlight);
+        Assert.Equal("new", await sut.Cache.GetOrCreateAsync("key", _ => ValueTask.FromResult("factory"), s_options));
+        Assert.Equal("new", await other.Cache.GetOrCreateAsync("key", _ => ValueTask.FromResult("factory"), s_options));
+    }
+
     /// <summary>A factory that signals it started and returns what the test releases.</summary>
     private sealed class GatedRun
     {

@@ -10,7 +10,7 @@ namespace HybridCacheKit.Interop.Tests;
 
 /// <summary>The engine in interop mode with the MessagePack serializer and a Python service using msgpack + redis-py.</summary>
 [Collection(RedisServerFixture.CollectionName)]
-public sealed class MessagePackPythonInteropTests(RedisServerFixture redis) : IAsyncLifetime
+public sealed class MessagePackPythonInteropTests(RedisServerFixture redis) : PlainModeInteropTests(redis, "mpinterop:")
 {
     // Python receives the value as JSON on the command line, packs it with msgpack and SETEXes it.
     private const string PythonPackAndSetex = """
@@ -33,66 +33,14 @@ public sealed class MessagePackPythonInteropTests(RedisServerFixture redis) : IA
         print(json.dumps({"value": value, "ttl": r.ttl(sys.argv[2])}, default=default, sort_keys=True))
         """;
 
-    // redis-py's plain string write: setex with a str, which redis-py encodes as UTF-8.
-    private const string PythonSetexText = """
-        import sys, redis
-        host, port = sys.argv[1].split(':')
-        redis.Redis(host=host, port=int(port)).setex(sys.argv[2], 300, sys.argv[3])
-        """;
-
-    // Python GETs the key and prints the raw bytes (hex) and their UTF-8 text.
-    private const string PythonGetRaw = """
-        import json, sys, redis
-        host, port = sys.argv[1].split(':')
-        raw = redis.Redis(host=host, port=int(port)).get(sys.argv[2])
-        print(json.dumps({"hex": raw.hex(), "text": raw.decode('utf-8', errors='replace')}))
-        """;
-
-    private readonly string _prefix = "mpinterop:" + Guid.NewGuid().ToString("N")[..8] + ":";
-    private ServiceProvider _services = null!;
-    private HybridCache _cache = null!;
-
-    public Task InitializeAsync()
-    {
-        _services = Build(redis.ConfigurationString);
-        _cache = _services.GetRequiredService<HybridCache>();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _services.DisposeAsync();
-
-    [Fact]
-    public async Task GetOrCreateAsync_TextSetexedByRedisPy_IsReadAsRawUtf8String()
-    {
-        var key = _prefix + "py-text";
-        await PythonPeer.RunAsync(PythonSetexText, redis.ConfigurationString, key, "Zoë says \"hi\"");
-
-        var text = await _cache.GetOrCreateAsync(key, ct => ValueTask.FromResult("factory"));
-
-        // A top-level string is not MessagePack in plain mode: the factory declines string, the engine stores raw UTF-8.
-        Assert.Equal("Zoë says \"hi\"", text);
-    }
-
-    [Fact]
-    public async Task SetAsync_String_RedisPyGetsTheRawUtf8Text()
-    {
-        var key = _prefix + "dotnet-text";
-        await _cache.SetAsync(key, "Zoë");
-
-        var seen = JsonDocument.Parse(await PythonPeer.RunAsync(PythonGetRaw, redis.ConfigurationString, key)).RootElement;
-
-        Assert.Equal("5a6fc3ab", seen.GetProperty("hex").GetString());
-        Assert.Equal("Zoë", seen.GetProperty("text").GetString());
-    }
-
     [Fact]
     public async Task GetOrCreateAsync_IntAndListPackedByPython_AreRead()
     {
-        await PythonPeer.RunAsync(PythonPackAndSetex, redis.ConfigurationString, _prefix + "py-int", "-70000");
-        await PythonPeer.RunAsync(PythonPackAndSetex, redis.ConfigurationString, _prefix + "py-list", "[1, 2, 300]");
+        await PythonPeer.RunAsync(PythonPackAndSetex, Redis.ConfigurationString, Prefix + "py-int", "-70000");
+        await PythonPeer.RunAsync(PythonPackAndSetex, Redis.ConfigurationString, Prefix + "py-list", "[1, 2, 300]");
 
-        var number = await _cache.GetOrCreateAsync(_prefix + "py-int", ct => ValueTask.FromResult(0));
-        var list = await _cache.GetOrCreateAsync(_prefix + "py-list", ct => ValueTask.FromResult(new List<int>()));
+        var number = await Cache.GetOrCreateAsync(Prefix + "py-int", ct => ValueTask.FromResult(0));
+        var list = await Cache.GetOrCreateAsync(Prefix + "py-list", ct => ValueTask.FromResult(new List<int>()));
 
         Assert.Equal(-70000, number);
         Assert.Equal([1, 2, 300], list);
@@ -101,11 +49,11 @@ public sealed class MessagePackPythonInteropTests(RedisServerFixture redis) : IA
     [Fact]
     public async Task SetAsync_IntAndList_PythonUnpacksThem()
     {
-        await _cache.SetAsync(_prefix + "dotnet-int", 123456);
-        await _cache.SetAsync(_prefix + "dotnet-list", new List<int> { 5, -1, 70000 });
+        await Cache.SetAsync(Prefix + "dotnet-int", 123456);
+        await Cache.SetAsync(Prefix + "dotnet-list", new List<int> { 5, -1, 70000 });
 
-        var number = JsonDocument.Parse(await PythonPeer.RunAsync(PythonGetAndUnpack, redis.ConfigurationString, _prefix + "dotnet-int")).RootElement;
-        var list = JsonDocument.Parse(await PythonPeer.RunAsync(PythonGetAndUnpack, redis.ConfigurationString, _prefix + "dotnet-list")).RootElement;
+        var number = JsonDocument.Parse(await PythonPeer.RunAsync(PythonGetAndUnpack, Redis.ConfigurationString, Prefix + "dotnet-int")).RootElement;
+        var list = JsonDocument.Parse(await PythonPeer.RunAsync(PythonGetAndUnpack, Redis.ConfigurationString, Prefix + "dotnet-list")).RootElement;
 
         Assert.Equal(123456, number.GetProperty("value").GetInt32());
         Assert.Equal([5, -1, 70000], list.GetProperty("value").EnumerateArray().Select(e => e.GetInt32()));
@@ -115,13 +63,13 @@ public sealed class MessagePackPythonInteropTests(RedisServerFixture redis) : IA
     [Fact]
     public async Task EncodeStringAndByteArrayValues_StringPackedByPythonAndBack_MessagePackStrBothWays()
     {
-        await using var services = Build(redis.ConfigurationString, o => o.EncodeStringAndByteArrayValues = true);
+        await using var services = Build(Redis.ConfigurationString, o => o.EncodeStringAndByteArrayValues = true);
         var cache = services.GetRequiredService<HybridCache>();
-        await PythonPeer.RunAsync(PythonPackAndSetex, redis.ConfigurationString, _prefix + "py-str", "\"Zoë\"");
-        await cache.SetAsync(_prefix + "dotnet-str", "Émile");
+        await PythonPeer.RunAsync(PythonPackAndSetex, Redis.ConfigurationString, Prefix + "py-str", "\"Zoë\"");
+        await cache.SetAsync(Prefix + "dotnet-str", "Émile");
 
-        var read = await cache.GetOrCreateAsync(_prefix + "py-str", ct => ValueTask.FromResult("factory"));
-        var seen = JsonDocument.Parse(await PythonPeer.RunAsync(PythonGetAndUnpack, redis.ConfigurationString, _prefix + "dotnet-str")).RootElement;
+        var read = await cache.GetOrCreateAsync(Prefix + "py-str", ct => ValueTask.FromResult("factory"));
+        var seen = JsonDocument.Parse(await PythonPeer.RunAsync(PythonGetAndUnpack, Redis.ConfigurationString, Prefix + "dotnet-str")).RootElement;
 
         Assert.Equal("Zoë", read);
         Assert.Equal("Émile", seen.GetProperty("value").GetString());
@@ -130,11 +78,11 @@ public sealed class MessagePackPythonInteropTests(RedisServerFixture redis) : IA
     [Fact]
     public async Task GetOrCreateAsync_ValuePackedByPython_IsReadWithoutFactory()
     {
-        var key = _prefix + "py-wrote";
-        await PythonPeer.RunAsync(PythonPackAndSetex, redis.ConfigurationString, key, """{"Id": 9, "Name": "Zoë", "Tags": ["x", "y"], "Stock": {"paris": 3, "oslo": 0}}""");
+        var key = Prefix + "py-wrote";
+        await PythonPeer.RunAsync(PythonPackAndSetex, Redis.ConfigurationString, key, """{"Id": 9, "Name": "Zoë", "Tags": ["x", "y"], "Stock": {"paris": 3, "oslo": 0}}""");
 
         var runs = 0;
-        var item = await _cache.GetOrCreateAsync(key, ct =>
+        var item = await Cache.GetOrCreateAsync(key, ct =>
         {
             runs++;
             return ValueTask.FromResult(new Item());
@@ -151,12 +99,12 @@ public sealed class MessagePackPythonInteropTests(RedisServerFixture redis) : IA
     [Fact]
     public async Task SetAsync_ValueIsUnpackedByPythonAsAMapWithNamedFields()
     {
-        var key = _prefix + "dotnet-wrote";
+        var key = Prefix + "dotnet-wrote";
         var created = new DateTimeOffset(2026, 11, 22, 8, 30, 0, TimeSpan.Zero);
-        await _cache.SetAsync(key, new Item { Id = 4, Name = "Teapot", Tags = ["kitchen"], Stock = new() { ["rome"] = 12 }, Created = created, Blob = [1, 2, 255] },
+        await Cache.SetAsync(key, new Item { Id = 4, Name = "Teapot", Tags = ["kitchen"], Stock = new() { ["rome"] = 12 }, Created = created, Blob = [1, 2, 255] },
             new HybridCacheEntryOptions { Expiration = TimeSpan.FromMinutes(2) });
 
-        var seen = JsonDocument.Parse(await PythonPeer.RunAsync(PythonGetAndUnpack, redis.ConfigurationString, key)).RootElement;
+        var seen = JsonDocument.Parse(await PythonPeer.RunAsync(PythonGetAndUnpack, Redis.ConfigurationString, key)).RootElement;
 
         var value = seen.GetProperty("value");
         Assert.Equal(4, value.GetProperty("Id").GetInt32());
@@ -172,40 +120,24 @@ public sealed class MessagePackPythonInteropTests(RedisServerFixture redis) : IA
     [Fact]
     public async Task GetOrCreateAsync_PythonWroteMalformedMessagePack_IsAMissAndGetsOverwritten()
     {
-        var key = _prefix + "garbage";
+        var key = Prefix + "garbage";
         await PythonPeer.RunAsync("""
             import sys, redis
             host, port = sys.argv[1].split(':')
             redis.Redis(host=host, port=int(port)).setex(sys.argv[2], 300, b'\xdf\xff\xff\xff\xff')
-            """, redis.ConfigurationString, key);
+            """, Redis.ConfigurationString, key);
 
-        var item = await _cache.GetOrCreateAsync(key, ct => ValueTask.FromResult(new Item { Id = 1, Name = "fresh" }));
-        var seen = JsonDocument.Parse(await PythonPeer.RunAsync(PythonGetAndUnpack, redis.ConfigurationString, key)).RootElement;
+        var item = await Cache.GetOrCreateAsync(key, ct => ValueTask.FromResult(new Item { Id = 1, Name = "fresh" }));
+        var seen = JsonDocument.Parse(await PythonPeer.RunAsync(PythonGetAndUnpack, Redis.ConfigurationString, key)).RootElement;
 
         Assert.Equal("fresh", item.Name);
         Assert.Equal("fresh", seen.GetProperty("value").GetProperty("Name").GetString());
     }
 
-    private static ServiceProvider Build(string configuration, Action<MessagePackSerializerOptions>? configure = null)
-    {
-        var services = new ServiceCollection();
-        // The first call waits for the connection; on a loaded CI machine that can pass the engine's default 500 ms L2
-        // timeout, after which the engine keeps the value in L1 only, by design. These tests are about the bytes other
-        // languages see, so both timeouts are generous.
-        services.AddHybridCacheKit(o =>
-            {
-                o.L2Format = HybridCacheL2Format.Plain;
-                o.DistributedCacheTimeout = TimeSpan.FromSeconds(10);
-            })
-            .AddMessagePackSerializer(configure)
-            .AddStackExchangeRedis(o =>
-            {
-                o.Configuration = configuration;
-                o.ValueLayout = RedisValueLayout.PlainString;
-                o.OperationTimeout = TimeSpan.FromSeconds(5);
-            });
-        return services.BuildServiceProvider();
-    }
+    protected override ServiceProvider Build(string configuration) => Build(configuration, configure: null);
+
+    private static ServiceProvider Build(string configuration, Action<MessagePackSerializerOptions>? configure)
+        => BuildPlain(configuration, serializers: builder => builder.AddMessagePackSerializer(configure));
 
     public sealed class Item
     {

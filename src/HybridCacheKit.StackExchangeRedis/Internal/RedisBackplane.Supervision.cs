@@ -1,3 +1,4 @@
+using System.Net;
 using StackExchange.Redis;
 
 namespace HybridCacheKit.StackExchangeRedis.Internal;
@@ -8,12 +9,17 @@ namespace HybridCacheKit.StackExchangeRedis.Internal;
 // OnReconnected means "and resubscribed": StackExchange.Redis resubscribes by itself, the echo proves it did).
 // It reports "disconnected" when the subscription connection fails, or when no ping has come back within EchoTimeout of
 // the first unanswered one, whether or not it could be published: a silently dead subscription, or a node cut off from
-// Redis without its sockets failing (a partition), must not go on trusting its L1. Then it subscribes again, unless the
-// connection is known to be down (StackExchange.Redis resubscribes when it is restored). Pings are numbered, and echoes
-// of pings sent before the last failure do not count.
+// Redis without its sockets failing (a partition), must not go on trusting its L1. Then it subscribes again, unless
+// StackExchange.Redis will: the subscription connection of the server holding the subscription is known to be down (it
+// resubscribes when that is restored), or no server can take a subscription at all. Pings are numbered, and echoes of
+// pings sent before the last failure do not count.
+// Connection events are kept per server: in a cluster StackExchange.Redis keeps a subscription connection to every node
+// and subscribes on one of them, so a failure elsewhere says nothing about ours, and the connection of a master that
+// was replaced by its replica is never restored (StackExchange.Redis moves the subscription to another node instead).
 internal sealed partial class RedisBackplane
 {
     private readonly Lock _gate = new();
+    private readonly Dictionary<EndPoint, long> _subscriptionDownSince = [];
     private Task? _supervisor;
     private TaskCompletionSource _wake = NewWake();
     private bool _connected;
@@ -23,7 +29,6 @@ internal sealed partial class RedisBackplane
     private long _outstandingSeq;
     private long _outstandingSince;
     private long _subscribeAttempts;
-    private bool _connectionDown;
 
     /// <summary>The supervision loop, for tests.</summary>
     internal Task? Supervisor => _supervisor;
@@ -64,10 +69,11 @@ internal sealed partial class RedisBackplane
 
         if (EchoOverdue())
         {
+            var (holder, subscribable) = SubscriptionServer();
             bool resubscribe;
             lock (_gate)
             {
-                resubscribe = !_connectionDown;
+                resubscribe = !LibraryWillResubscribeLocked(holder, subscribable);
                 _subscribed = !resubscribe;
                 ForgetPingsLocked();
                 TransitionLocked(connected: false, "a heartbeat did not come back through the subscription");
@@ -165,6 +171,32 @@ internal sealed partial class RedisBackplane
         }
     }
 
+    /// <summary>
+    /// Whether StackExchange.Redis can be left to resubscribe. When it holds our subscription on a server whose
+    /// subscription connection failed and was not restored since, it resubscribes there once it is; but not beyond
+    /// <see cref="LibraryResubscribePatience"/>, since a server can be gone for good (a killed cluster master whose replica
+    /// took over) while the subscription still names it. When it holds it nowhere, either no server can take a
+    /// subscription now (it subscribes again once one can: a lost standalone server is forgotten, then subscribed on
+    /// again when it is back) or the subscription is simply gone, and then only subscribing again brings it back.
+    /// </summary>
+    private bool LibraryWillResubscribeLocked(EndPoint? holder, bool subscribable) =>
+        holder is null
+            ? !subscribable
+            : _subscriptionDownSince.TryGetValue(holder, out var since) && _time.GetElapsedTime(since) < LibraryResubscribePatience;
+
+    /// <summary>Longer than a restart or a cluster failover; after that the backplane subscribes again itself.</summary>
+    private TimeSpan LibraryResubscribePatience => Timings.EchoTimeout * 15;
+
+    /// <summary>
+    /// The server StackExchange.Redis sent our SUBSCRIBE to (null when it holds no subscription of ours), and whether
+    /// it could subscribe now (with no subscription of ours, whether some server's subscription connection is up).
+    /// </summary>
+    private (EndPoint? Holder, bool Subscribable) SubscriptionServer()
+    {
+        var subscriber = _connection.Multiplexer?.GetSubscriber();
+        return subscriber is null ? (null, false) : (subscriber.SubscribedEndpoint(_channel), subscriber.IsConnected(_channel));
+    }
+
     private bool EchoOverdue()
     {
         lock (_gate)
@@ -193,7 +225,7 @@ internal sealed partial class RedisBackplane
         }
     }
 
-    private void OnConnectionChanged(ConnectionType type, bool restored)
+    private void OnConnectionChanged(ConnectionType type, EndPoint? endPoint, bool restored)
     {
         if (type != ConnectionType.Subscription || Volatile.Read(ref _disposed) != 0)
         {
@@ -202,7 +234,20 @@ internal sealed partial class RedisBackplane
 
         lock (_gate)
         {
-            _connectionDown = !restored;
+            if (endPoint is not null)
+            {
+                if (restored)
+                {
+                    _subscriptionDownSince.Remove(endPoint);
+                }
+                else
+                {
+                    _subscriptionDownSince.TryAdd(endPoint, _time.GetTimestamp());
+                }
+            }
+
+            // Any server's failure counts as ours: by the time the event arrives StackExchange.Redis may already have
+            // moved our subscription off the failed server, so whether it held it (and messages were lost) is unknown.
             if (!restored)
             {
                 ForgetPingsLocked();

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using HybridCacheKit.Shared;
@@ -39,8 +40,11 @@ internal sealed partial class RedisConnection : IDisposable
         KeyPrefix = options.InstanceName;
     }
 
-    /// <summary>Raised when a connection of the given type fails (true) or is restored (false is failure).</summary>
-    public event Action<ConnectionType, bool>? ConnectionChanged;
+    /// <summary>
+    /// Raised when a connection of the given type to the given server fails (false) or is restored (true). In a cluster
+    /// each server has its own connections, so events of different servers interleave.
+    /// </summary>
+    public event Action<ConnectionType, EndPoint?, bool>? ConnectionChanged;
 
     public string KeyPrefix { get; }
 
@@ -318,12 +322,12 @@ internal sealed partial class RedisConnection : IDisposable
         multiplexer.ConnectionFailed += (_, e) =>
         {
             Log.ConnectionFailed(_logger, e.ConnectionType.ToString(), e.FailureType.ToString());
-            ConnectionChanged?.Invoke(e.ConnectionType, false);
+            ConnectionChanged?.Invoke(e.ConnectionType, e.EndPoint, false);
         };
         multiplexer.ConnectionRestored += (_, e) =>
         {
             Log.ConnectionRestored(_logger, e.ConnectionType.ToString());
-            ConnectionChanged?.Invoke(e.ConnectionType, true);
+            ConnectionChanged?.Invoke(e.ConnectionType, e.EndPoint, true);
         };
         lock (_gate)
         {

@@ -1,3 +1,4 @@
+using System.Net;
 using StackExchange.Redis;
 
 namespace HybridCacheKit.StackExchangeRedis.Internal;
@@ -14,7 +15,7 @@ namespace HybridCacheKit.StackExchangeRedis.Internal;
 // failure instead (see OnConnectionChanged), try again, find the lock unavailable, and compute locally.
 internal sealed partial class RedisDistributedLock
 {
-    private void OnConnectionChanged(ConnectionType type, bool restored)
+    private void OnConnectionChanged(ConnectionType type, EndPoint? endPoint, bool restored)
     {
         if (!restored)
         {

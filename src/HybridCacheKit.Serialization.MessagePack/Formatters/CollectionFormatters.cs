@@ -1,14 +1,26 @@
+using System.Runtime.CompilerServices;
+
 namespace HybridCacheKit.Serialization.MessagePack.Formatters;
 
 /// <summary>Shared pieces of the array-shaped formatters: all write a MessagePack array, nil for null.</summary>
 internal static class Collections
 {
     /// <summary>
-    /// The most elements allocated for ahead of decoding them. The reader has checked that a count is no larger
-    /// than the bytes left, but one byte can decode to a large struct; above this the collection grows as
-    /// elements actually arrive, so memory stays proportional to what was decoded.
+    /// The most bytes of element storage allocated for a collection ahead of decoding its elements; beyond it the
+    /// collection grows as elements actually arrive. The reader has checked that a count is no larger than the bytes
+    /// left, but one byte can decode to a large struct, and every level of a nesting checks its count against the same
+    /// remaining bytes: sized by the count alone, 60 nested arrays each declaring 4096 structs of 270 bytes reserved
+    /// 33 MB for a 4.6 KB input before the depth limit stopped it. With this budget, memory stays proportional to
+    /// what was decoded (at most MaxDepth budgets ahead of it).
     /// </summary>
-    public const int MaxPreallocatedCount = 4096;
+    public const int MaxPreallocatedBytes = 4096;
+
+    /// <summary>At least this many elements are allocated for ahead (if declared), however large each one is.</summary>
+    private const int MinPreallocatedCount = 16;
+
+    /// <summary>The capacity to create a collection of <paramref name="count"/> declared elements of <typeparamref name="T"/> with.</summary>
+    public static int InitialCapacity<T>(int count)
+        => Math.Min(count, Math.Max(MinPreallocatedCount, MaxPreallocatedBytes / Unsafe.SizeOf<T>()));
 
     public static void WriteSequence<T>(ref MessagePackWriter writer, IEnumerable<T>? value, IMessagePackFormatter<T> element)
     {
@@ -77,7 +89,7 @@ internal static class Collections
     {
         reader.IncrementDepth();
         var count = reader.ReadArrayHeader();
-        var list = new List<T>(Math.Min(count, MaxPreallocatedCount));
+        var list = new List<T>(InitialCapacity<T>(count));
         for (var i = 0; i < count; i++)
         {
             list.Add(element.Deserialize(ref reader));
@@ -116,7 +128,7 @@ internal sealed class ArrayFormatter<T> : IMessagePackFormatter<T[]?>
         reader.IncrementDepth();
         var count = reader.ReadArrayHeader();
         T[] array;
-        if (count <= Collections.MaxPreallocatedCount)
+        if (count <= Collections.InitialCapacity<T>(count))
         {
             array = count == 0 ? [] : new T[count];
             for (var i = 0; i < array.Length; i++)
@@ -126,7 +138,7 @@ internal sealed class ArrayFormatter<T> : IMessagePackFormatter<T[]?>
         }
         else
         {
-            var list = new List<T>(Collections.MaxPreallocatedCount);
+            var list = new List<T>(Collections.InitialCapacity<T>(count));
             for (var i = 0; i < count; i++)
             {
                 list.Add(_element.Deserialize(ref reader));
@@ -178,7 +190,7 @@ internal sealed class HashSetFormatter<T> : IMessagePackFormatter<HashSet<T>?>
 
         reader.IncrementDepth();
         var count = reader.ReadArrayHeader();
-        var set = new HashSet<T>(Math.Min(count, Collections.MaxPreallocatedCount));
+        var set = new HashSet<T>(Collections.InitialCapacity<T>(count));
         for (var i = 0; i < count; i++)
         {
             set.Add(_element.Deserialize(ref reader));

@@ -38,7 +38,7 @@ internal static class Dictionaries
     {
         reader.IncrementDepth();
         var count = reader.ReadMapHeader();
-        var dictionary = new Dictionary<TKey, TValue>(Math.Min(count, Collections.MaxPreallocatedCount));
+        var dictionary = new Dictionary<TKey, TValue>(Collections.InitialCapacity<KeyValuePair<TKey, TValue>>(count));
         for (var i = 0; i < count; i++)
         {
             var start = reader.Consumed;

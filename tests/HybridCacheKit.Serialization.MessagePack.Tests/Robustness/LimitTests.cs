@@ -40,6 +40,23 @@ public sealed class LimitTests
     }
 
     [Fact]
+    public void Read_NestedCollectionsDeclaringManyLargeElements_AllocateInProportionToTheInput()
+    {
+        // Every level declares 4096 elements, which the 4.6 KB of trailing zeros make plausible, and each level checks
+        // its count against the same trailing bytes. Pre-sizing each level for 4096 structs of 270 bytes allocated
+        // 33 MB (7,465 times the input) before the depth limit stopped the read.
+        var level = Hex.Parse("81a44b696473dc1000"); // {"Kids": array16 of 4096}
+        var input = Hex.Parse("dc1000")
+            .Concat(Enumerable.Repeat(level, 60).SelectMany(b => b))
+            .Concat(new byte[4096])
+            .ToArray();
+
+        Assert.False(Untrusted.TryDeserialize(Mp.Serializer<LargeNode[]>(), input));
+        Assert.False(Untrusted.TryDeserialize(Mp.Serializer<List<LargeNode>>(), input));
+        Assert.False(Untrusted.TryDeserialize(Mp.Serializer<HashSet<LargeNode>>(), input));
+    }
+
+    [Fact]
     public void Read_DeclaredLengthBeyondData_MessageNamesOffsetAndCount()
     {
         var ex = Assert.Throws<MessagePackSerializationException>(() => Hex.Read("c6ffffffff0102030405", (ref MessagePackReader r) => r.ReadBinary()));
@@ -181,4 +198,26 @@ public sealed class LimitTests
             return next;
         }
     }
+}
+
+/// <summary>A 270-byte struct that holds a collection of its own kind: one input byte can decode to one of these.</summary>
+public struct LargeNode
+{
+    public decimal A { get; set; }
+    public decimal B { get; set; }
+    public decimal C { get; set; }
+    public decimal D { get; set; }
+    public decimal E { get; set; }
+    public decimal F { get; set; }
+    public decimal G { get; set; }
+    public decimal H { get; set; }
+    public decimal I { get; set; }
+    public decimal J { get; set; }
+    public decimal K { get; set; }
+    public decimal L { get; set; }
+    public decimal M { get; set; }
+    public decimal N { get; set; }
+    public decimal O { get; set; }
+    public decimal P { get; set; }
+    public LargeNode[]? Kids { get; set; }
 }

@@ -1,5 +1,8 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Text;
+using System.Text.Unicode;
 
 namespace HybridCacheKit.Serialization.MessagePack;
 
@@ -7,7 +10,8 @@ namespace HybridCacheKit.Serialization.MessagePack;
 public ref partial struct MessagePackWriter
 {
     /// <summary>Writes a string as UTF-8 (fixstr or str 8/16/32), or nil for <see langword="null"/>.</summary>
-    /// <param name="value">The string. Unpaired surrogates are written as U+FFFD.</param>
+    /// <param name="value">The string.</param>
+    /// <exception cref="MessagePackSerializationException">The string holds an unpaired surrogate, which UTF-8 cannot represent.</exception>
     public void Write(string? value)
     {
         if (value is null)
@@ -21,7 +25,8 @@ public ref partial struct MessagePackWriter
     }
 
     /// <summary>Writes characters as a UTF-8 string (fixstr or str 8/16/32).</summary>
-    /// <param name="value">The characters. Unpaired surrogates are written as U+FFFD.</param>
+    /// <param name="value">The characters.</param>
+    /// <exception cref="MessagePackSerializationException">The characters hold an unpaired surrogate, which UTF-8 cannot represent.</exception>
     public void Write(scoped ReadOnlySpan<char> value)
     {
         // Short strings: when even the worst case (3 bytes a char) fits a fixstr, encode straight after a
@@ -29,7 +34,7 @@ public ref partial struct MessagePackWriter
         if (value.Length <= 10)
         {
             var small = GetSpan(1 + (value.Length * 3));
-            var written = Encoding.UTF8.GetBytes(value, small[1..]);
+            var written = EncodeUtf8(value, small[1..]);
             small[0] = (byte)(MessagePackCode.MinFixStr | written);
             _buffered += 1 + written;
             return;
@@ -40,7 +45,7 @@ public ref partial struct MessagePackWriter
         if (value.Length <= 85)
         {
             var span = GetSpan(2 + (value.Length * 3));
-            var written = Encoding.UTF8.GetBytes(value, span[2..]);
+            var written = EncodeUtf8(value, span[2..]);
             if (written <= 31)
             {
                 span.Slice(2, written).CopyTo(span[1..]);
@@ -60,7 +65,20 @@ public ref partial struct MessagePackWriter
         var byteCount = Encoding.UTF8.GetByteCount(value);
         WriteStringHeader(byteCount);
         var target = GetSpan(byteCount);
-        _buffered += Encoding.UTF8.GetBytes(value, target);
+        _buffered += EncodeUtf8(value, target);
+    }
+
+    /// <summary>
+    /// UTF-8 of <paramref name="value"/> into <paramref name="destination"/>, which is large enough. An unpaired surrogate
+    /// is refused rather than replaced by U+FFFD: the value read back would differ from the one cached (System.Text.Json
+    /// keeps it, as an escape), and a cache must not change what it stores.
+    /// </summary>
+    private static int EncodeUtf8(scoped ReadOnlySpan<char> value, Span<byte> destination)
+    {
+        var status = Utf8.FromUtf16(value, destination, out var read, out var written, replaceInvalidSequences: false);
+        return status == OperationStatus.Done
+            ? written
+            : throw new MessagePackSerializationException(string.Create(CultureInfo.InvariantCulture, $"The string holds an unpaired UTF-16 surrogate at index {read}, which a MessagePack string (UTF-8) cannot represent."));
     }
 
     /// <summary>Writes bytes that are already UTF-8 as a string (fixstr or str 8/16/32). They are not validated.</summary>

@@ -252,6 +252,30 @@ public sealed class RoundTripTests
     }
 
     [Theory]
+    [InlineData('\ud800')]
+    [InlineData('\udfff')]
+    public void Serialize_CharThatIsALoneSurrogate_RefusedInsteadOfBecomingUFFFD(char value)
+    {
+        // UTF-8 has no encoding for it; written as U+FFFD it would read back as another character.
+        var ex = Assert.Throws<MessagePackSerializationException>(() => Mp.Serialize(value));
+        Assert.Contains("unpaired UTF-16 surrogate", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1)]     // the short path (fixstr)
+    [InlineData(40)]    // str 8
+    [InlineData(400)]   // counted first, then encoded
+    public void Serialize_StringWithALoneSurrogate_RefusedAndNamesWhere(int length)
+    {
+        var text = new string('x', length - 1) + "\ud83d";
+        var ex = Assert.Throws<MessagePackSerializationException>(() => Mp.Serialize(new Holder { Text = text }));
+        Assert.Contains($"at index {length - 1}", ex.InnerException?.Message ?? ex.Message, StringComparison.Ordinal);
+
+        // A complete surrogate pair is fine and reads back as written.
+        Assert.Equal(text + "\ude00", Mp.RoundTrip(new Holder { Text = text + "\ude00" }).Text);
+    }
+
+    [Theory]
     [InlineData("a0")]              // ""
     [InlineData("a26162")]          // "ab"
     [InlineData("a4f09f9880")]      // one code point, but a surrogate pair
@@ -337,4 +361,9 @@ public sealed class RoundTripTests
         Assert.Equal(1.5f, Mp.Deserialize<float>(Hex.Parse("cb3ff8000000000000")));
         Assert.Equal(-1, Mp.Deserialize<int>(Hex.Parse("d3ffffffffffffffff")));
     }
+}
+
+public sealed class Holder
+{
+    public string? Text { get; set; }
 }

@@ -39,13 +39,16 @@ internal static class ModelBuilder
 
         var candidates = new List<(ISymbol Symbol, ITypeSymbol Type, bool Writable, bool AlwaysAssign, string? Populate)>();
         var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var declaring in Hierarchy(type))
+        var chain = Hierarchy(type).ToArray();
+        for (var level = 0; level < chain.Length; level++)
         {
-            var members = declaring.GetMembers();
+            var members = chain[level].GetMembers();
+            var hidden = HiddenBelow(chain, level);
             foreach (var property in members.OfType<IPropertySymbol>())
             {
                 if (property.IsStatic || property.IsIndexer || property.DeclaredAccessibility != Accessibility.Public
-                    || property.GetMethod is not { DeclaredAccessibility: Accessibility.Public } || Has(property, IgnoreAttribute) || !names.Add(property.Name))
+                    || property.GetMethod is not { DeclaredAccessibility: Accessibility.Public } || Has(property, IgnoreAttribute)
+                    || hidden.Contains(property.Name) || !names.Add(property.Name))
                 {
                     continue;
                 }
@@ -57,7 +60,7 @@ internal static class ModelBuilder
             foreach (var field in members.OfType<IFieldSymbol>())
             {
                 if (field.IsStatic || field.IsConst || field.DeclaredAccessibility != Accessibility.Public || field.IsImplicitlyDeclared
-                    || Has(field, IgnoreAttribute) || !names.Add(field.Name))
+                    || Has(field, IgnoreAttribute) || hidden.Contains(field.Name) || !names.Add(field.Name))
                 {
                     continue;
                 }
@@ -380,6 +383,33 @@ internal static class ModelBuilder
 
     private static bool Matches(IParameterSymbol parameter, string name, ITypeSymbol type)
         => SymbolEqualityComparer.Default.Equals(parameter.Type, type) && string.Equals(parameter.Name, name, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The names a type below <paramref name="chain"/>[<paramref name="level"/>] declares again as public members of its
+    /// own (<c>new</c>, not <c>override</c>): the generated <c>value.Name</c> binds to the derived member, so the base
+    /// member is skipped. Decided as the runtime path decides (ObjectContract.HiddenBelow), so both write the same bytes.
+    /// </summary>
+    private static HashSet<string> HiddenBelow(INamedTypeSymbol[] chain, int level)
+    {
+        var hidden = new HashSet<string>(StringComparer.Ordinal);
+        for (var below = level + 1; below < chain.Length; below++)
+        {
+            foreach (var member in chain[below].GetMembers())
+            {
+                if (member.IsStatic || member.DeclaredAccessibility != Accessibility.Public || member.IsImplicitlyDeclared)
+                {
+                    continue;
+                }
+
+                if (member is IPropertySymbol { IsIndexer: false, IsOverride: false } or IFieldSymbol { IsConst: false })
+                {
+                    hidden.Add(member.Name);
+                }
+            }
+        }
+
+        return hidden;
+    }
 
     private static Stack<INamedTypeSymbol> Hierarchy(INamedTypeSymbol type)
     {

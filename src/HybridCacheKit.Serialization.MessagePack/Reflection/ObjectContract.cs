@@ -82,13 +82,16 @@ internal sealed class ObjectContract
     {
         var candidates = new List<(MemberInfo Member, Type Type, bool Writable, bool InitOnly, bool Required, bool Populatable)>();
         var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var declaring in Hierarchy(type))
+        var chain = Hierarchy(type).ToArray();
+        const BindingFlags flags = BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly;
+        for (var level = 0; level < chain.Length; level++)
         {
-            const BindingFlags flags = BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly;
+            var declaring = chain[level];
+            var hidden = HiddenBelow(chain, level);
             foreach (var property in declaring.GetProperties(flags).OrderBy(p => p.MetadataToken))
             {
                 if (property.GetIndexParameters().Length > 0 || property.GetMethod is not { IsPublic: true }
-                    || property.IsDefined(typeof(MessagePackIgnoreAttribute)) || !names.Add(property.Name))
+                    || property.IsDefined(typeof(MessagePackIgnoreAttribute)) || hidden.Contains(property.Name) || !names.Add(property.Name))
                 {
                     continue;
                 }
@@ -101,7 +104,7 @@ internal sealed class ObjectContract
 
             foreach (var field in declaring.GetFields(flags).OrderBy(f => f.MetadataToken))
             {
-                if (field.IsDefined(typeof(MessagePackIgnoreAttribute)) || !names.Add(field.Name))
+                if (field.IsDefined(typeof(MessagePackIgnoreAttribute)) || hidden.Contains(field.Name) || !names.Add(field.Name))
                 {
                     continue;
                 }
@@ -205,6 +208,36 @@ internal sealed class ObjectContract
                 throw new NotSupportedException($"'{type}' has more than one member with the map key '{group.Key}'.");
             }
         }
+    }
+
+    /// <summary>
+    /// The names that a type below <paramref name="chain"/>[<paramref name="level"/>] declares again as public members
+    /// of its own (<c>new</c>, not <c>override</c>): there the derived member is the one, as C# binds <c>value.Name</c> and
+    /// as System.Text.Json decides, so the base member is skipped. An override stays in its base member's place. The
+    /// generator (ModelBuilder.HiddenBelow) decides the same way, so both paths write the same bytes.
+    /// </summary>
+    private static HashSet<string> HiddenBelow(Type[] chain, int level)
+    {
+        var hidden = new HashSet<string>(StringComparer.Ordinal);
+        const BindingFlags flags = BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly;
+        for (var below = level + 1; below < chain.Length; below++)
+        {
+            foreach (var property in chain[below].GetProperties(flags))
+            {
+                var accessor = property.GetMethod ?? property.SetMethod;
+                if (property.GetIndexParameters().Length == 0 && accessor is not null && accessor.GetBaseDefinition().DeclaringType == accessor.DeclaringType)
+                {
+                    hidden.Add(property.Name);
+                }
+            }
+
+            foreach (var field in chain[below].GetFields(flags))
+            {
+                hidden.Add(field.Name);
+            }
+        }
+
+        return hidden;
     }
 
     private static Stack<Type> Hierarchy(Type type)

@@ -130,6 +130,36 @@ public sealed class GeneratedFormatterTests
         Assert.Equal(page.Items, Mp.RoundTrip(catalog).Customers.Items);
     }
 
+    [Fact]
+    public void Serialize_MembersHiddenWithNewAndOverridden_DerivedMembersOnBothPathsAndSameBytes()
+    {
+        // The generated code failed to build for a `new` member of another type, and for one of the same type the two
+        // paths wrote different members (the generator the derived one, the runtime the base one).
+        var value = new GenHiding { Name = "derived", Code = 7, Label = "label", Extra = 3, Count = 2 };
+        ((HidingBase)value).Name = "base";
+        ((HidingBase)value).Code = "base-code";
+
+        var bytes = Mp.Serialize(value);
+
+        Assert.Equal(FormatterOrigin.Generated, OriginOf<GenHiding>());
+        Assert.Equal(ReflectionBytes(value), bytes);
+
+        // An override keeps its base member's place; the hidden ones are not written, their replacements come with the
+        // derived type's members.
+        Assert.Equal(
+            string.Concat(
+                "85",
+                "a54c6162656c", "a56c6162656c", // Label: "label"
+                "a5436f756e74", "02",           // Count: 2
+                "a44e616d65", "a7646572697665", "64", // Name: "derived"
+                "a4436f6465", "07",             // Code: 7
+                "a54578747261", "03"),          // Extra: 3
+            Convert.ToHexStringLower(bytes));
+
+        var copy = Mp.Deserialize<GenHiding>(bytes);
+        Assert.Equal(("derived", 7, "label", 3, 2), (copy.Name, copy.Code, copy.Label, copy.Extra, copy.Count));
+    }
+
     /// <summary>Types whose flattened names collided (Collide.B_C and Collide_B.C) and types with keyword-named members.</summary>
     public static TheoryData<Type> EdgeCaseTypes() => [typeof(Mapping.Collide.B_C), typeof(Mapping.Collide_B.C), typeof(GenKeywords), typeof(GenKeywordRecord)];
 

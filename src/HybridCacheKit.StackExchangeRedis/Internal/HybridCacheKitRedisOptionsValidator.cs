@@ -13,6 +13,14 @@ internal sealed class HybridCacheKitRedisOptionsValidator : IValidateOptions<Hyb
             errors.Add("Set one of Configuration, ConfigurationOptions or ConnectionMultiplexerFactory.");
         }
 
+        else if (options.ConfigurationOptions is null && options.ConnectionMultiplexerFactory is null && !Parses(options.Configuration!))
+        {
+            // The parser's message is left out: it quotes the setting it stopped at, which for a password holding ','
+            // or '=' is part of the password ("Keyword 'cret' is not supported").
+            errors.Add("Configuration is not a valid StackExchange.Redis configuration string: a setting in it is unknown or has an invalid value. "
+                + "A password holding ',' or '=' cannot be written in a configuration string; set ConfigurationOptions (with Password) instead.");
+        }
+
         if (options.InstanceName is null)
         {
             errors.Add("InstanceName must not be null (use the empty string for no prefix).");
@@ -28,6 +36,19 @@ internal sealed class HybridCacheKitRedisOptionsValidator : IValidateOptions<Hyb
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static bool Parses(string configuration)
+    {
+        try
+        {
+            _ = StackExchange.Redis.ConfigurationOptions.Parse(configuration);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     /// <summary>

@@ -78,6 +78,9 @@ internal sealed partial class RedisBackplane : IHybridCacheBackplane, IDisposabl
     /// <inheritdoc />
     public bool IsConnected => Volatile.Read(ref _connected);
 
+    /// <summary>Whether a cache engine has subscribed this backplane (before that it is idle, not disconnected).</summary>
+    internal bool IsStarted => Volatile.Read(ref _listener) is not null;
+
     /// <inheritdoc />
     public void Subscribe(IHybridCacheBackplaneListener listener)
     {

@@ -301,7 +301,10 @@ internal sealed partial class RedisConnection : IDisposable
         IConnectionMultiplexer multiplexer;
         if (_options.ConnectionMultiplexerFactory is { } factory)
         {
-            multiplexer = await factory().ConfigureAwait(false);
+            // On the pool, not on the caller's thread: a factory that blocks (ConnectionMultiplexer.Connect against a
+            // frozen server) would otherwise run inside EnsureConnecting's lock, holding up every caller, the host's
+            // start and the health check's own timeout.
+            multiplexer = await Task.Run(factory).ConfigureAwait(false);
         }
         else
         {
@@ -334,10 +337,18 @@ internal sealed partial class RedisConnection : IDisposable
             if (!_disposed)
             {
                 Volatile.Write(ref _connected, new Connected(multiplexer));
+                return multiplexer;
             }
         }
 
-        return multiplexer;
+        // Disposed while connecting (a host stopped while Redis was frozen or unreachable): Dispose saw no multiplexer
+        // to dispose, so a multiplexer of ours would otherwise stay connected, reconnecting for good.
+        if (_ownsMultiplexer)
+        {
+            multiplexer.Dispose();
+        }
+
+        throw new ObjectDisposedException(nameof(RedisConnection));
     }
 
     /// <summary>The multiplexer with the database and subscriber views every call uses, created once.</summary>

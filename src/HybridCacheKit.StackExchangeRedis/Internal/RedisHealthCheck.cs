@@ -21,7 +21,14 @@ internal sealed class RedisHealthCheck(RedisConnection connection, IHybridCacheB
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var backplaneState = backplane is null ? "disabled" : backplane.IsConnected ? "connected" : "disconnected";
+        // "idle": nothing has subscribed the backplane yet (no cache engine was built, e.g. an app that so far uses only
+        // sessions or IDistributedCache), so there is nothing it could be missing.
+        var backplaneState = backplane switch
+        {
+            null => "disabled",
+            RedisBackplane { IsStarted: false } => "idle",
+            _ => backplane.IsConnected ? "connected" : "disconnected",
+        };
         var circuitOpen = connection.IsCircuitOpen;
         var data = new Dictionary<string, object>(StringComparer.Ordinal)
         {
@@ -57,9 +64,16 @@ internal sealed class RedisHealthCheck(RedisConnection connection, IHybridCacheB
         {
             throw;
         }
-        catch (Exception ex) when (RedisConnection.IsOutage(ex) || ex is RedisException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            var cause = ex is TimeoutException ? $"did not answer PING within {Format(timeout)}" : $"could not be reached ({ex.GetType().Name})";
+            // Only the exception's type: its message can quote the configuration (a parser error names the setting it
+            // stopped at, which can be part of a password).
+            var cause = ex switch
+            {
+                TimeoutException => $"did not answer PING within {Format(timeout)}",
+                _ when RedisConnection.IsOutage(ex) || ex is RedisException => $"could not be reached ({ex.GetType().Name})",
+                _ => $"could not be used ({ex.GetType().Name})",
+            };
             return new HealthCheckResult(context.Registration.FailureStatus, $"Redis {cause}; backplane {backplaneState}.", data: data);
         }
 

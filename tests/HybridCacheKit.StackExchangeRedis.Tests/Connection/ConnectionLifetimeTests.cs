@@ -40,4 +40,34 @@ public sealed class ConnectionLifetimeTests(RedisServerFixture redis)
         Assert.Equal(0, calls);
         Assert.True(multiplexer.IsConnected);
     }
+
+    [Fact]
+    public async Task Dispose_WhileConnectingToAFrozenServer_TheMultiplexerItMadeIsClosedOnceItConnects()
+    {
+        // Before, Dispose found no multiplexer yet, and the one the connect produced afterwards stayed connected (and
+        // reconnecting) for the life of the process.
+        await using var server = await RedisServer.StartAsync();
+        var name = "hck-disposed-" + Guid.NewGuid().ToString("N")[..8];
+        var connection = new RedisConnection(new HybridCacheKitRedisOptions { Configuration = $"{server.ConfigurationString},name={name},connectTimeout=5000" });
+        server.Pause();
+        Task<IConnectionMultiplexer> connecting;
+        try
+        {
+            connecting = connection.EnsureConnecting();
+            await Task.Delay(300);
+            Assert.False(connecting.IsCompleted);
+            connection.Dispose();
+        }
+        finally
+        {
+            server.Resume();
+        }
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => connecting.WaitAsync(TimeSpan.FromSeconds(20)));
+        using var raw = server.CreateClient();
+        await MultiNode.Eventually.TrueAsync(
+            () => !raw.Execute("CLIENT", "LIST").Text!.Contains("name=" + name, StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10),
+            "the disposed connection's multiplexer closed its connections");
+    }
 }

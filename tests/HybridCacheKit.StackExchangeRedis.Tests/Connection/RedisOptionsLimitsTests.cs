@@ -50,6 +50,26 @@ public sealed class RedisOptionsLimitsTests
         Assert.Equal(TimeSpan.FromDays(30), longest.GetRequiredService<IOptions<HybridCacheKitRedisOptions>>().Value.LockExpiry);
     }
 
+    [Theory]
+    [InlineData("127.0.0.1:6379,connectTimeout=abc", "")]
+    [InlineData("127.0.0.1:6379,password=Se,cret=x1", "cret")] // a password holding ',' splits into an unknown "setting"
+    [InlineData("127.0.0.1:6379,nosuchsetting=1", "nosuchsetting")]
+    public async Task AddStackExchangeRedis_ConfigurationStringThatDoesNotParse_ResolveThrowsWithoutQuotingIt(string configuration, string notQuoted)
+    {
+        // Before, it passed validation: the app started, every Redis call failed, and the health check showed the
+        // parser's message, which quoted part of the password.
+        await using var provider = Build(o => o.Configuration = configuration);
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<HybridCacheKitRedisOptions>>().Value);
+
+        Assert.Contains("Configuration is not a valid StackExchange.Redis configuration string", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Se,cret", error.Message, StringComparison.Ordinal);
+        if (notQuoted.Length > 0)
+        {
+            Assert.DoesNotContain(notQuoted, error.Message, StringComparison.Ordinal);
+        }
+    }
+
     private static ServiceProvider Build(Action<HybridCacheKitRedisOptions> configure)
     {
         var services = new ServiceCollection();

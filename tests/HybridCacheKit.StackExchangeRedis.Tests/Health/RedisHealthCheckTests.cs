@@ -1,10 +1,12 @@
 using HybridCacheKit.Distributed;
 using HybridCacheKit.StackExchangeRedis.Internal;
+using HybridCacheKit.StackExchangeRedis.Tests.MultiNode;
 using HybridCacheKit.TestUtilities.Redis;
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace HybridCacheKit.StackExchangeRedis.Tests.Health;
 
@@ -37,6 +39,64 @@ public sealed class RedisHealthCheckTests(RedisServerFixture redis)
         var entry = await EventuallyAsync(app, e => e.Status == HealthStatus.Healthy);
 
         Assert.Equal("connected", entry.Data["backplane"]);
+    }
+
+    [Fact]
+    public async Task CheckHealthAsync_NoCacheEngineBuiltYet_HealthyWithBackplaneIdle()
+    {
+        // An app that so far uses only sessions or IDistributedCache never subscribes the backplane: before, it was
+        // reported Degraded ("the backplane is disconnected") for as long as no HybridCache was resolved.
+        await using var app = CreateApp(redis.ConfigurationString);
+
+        var entry = await EventuallyAsync(app, e => e.Status == HealthStatus.Healthy);
+
+        Assert.Equal(HealthStatus.Healthy, entry.Status);
+        Assert.Equal("idle", entry.Data["backplane"]);
+        _ = app.GetRequiredService<HybridCache>();
+        Assert.Equal("connected", (await EventuallyAsync(app, e => Equals(e.Data["backplane"], "connected"))).Data["backplane"]);
+    }
+
+    [Fact]
+    public async Task CheckHealthAsync_MultiplexerFactoryBlocksOnAFrozenServer_AnswersWithinItsTimeout()
+    {
+        // A factory that connects synchronously ran inside the connection's lock on the health check's thread, so the
+        // check waited for the whole connect (16 s measured) before its own 1 s timeout could start.
+        await using var server = await RedisServer.StartAsync();
+        var made = new List<IConnectionMultiplexer>();
+        server.Pause();
+        try
+        {
+            await using var app = CreateApp(server.ConfigurationString, o =>
+            {
+                o.EnableBackplane = false;
+                o.ConnectionMultiplexerFactory = () =>
+                {
+                    var multiplexer = ConnectionMultiplexer.Connect(server.ConfigurationString + ",abortConnect=false,connectTimeout=8000");
+                    lock (made)
+                    {
+                        made.Add(multiplexer);
+                    }
+
+                    return Task.FromResult<IConnectionMultiplexer>(multiplexer);
+                };
+            }, timeout: TimeSpan.FromSeconds(1));
+
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var entry = await CheckAsync(app);
+
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"the check took {watch.Elapsed.TotalMilliseconds:F0} ms with a 1 s timeout");
+            Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+            Assert.Contains("did not answer PING within 1000 ms", entry.Description, StringComparison.Ordinal);
+        }
+        finally
+        {
+            server.Resume();
+            await Eventually.TrueAsync(() => { lock (made) { return made.Count > 0; } }, TimeSpan.FromSeconds(20), "the factory ran");
+            lock (made)
+            {
+                made.ForEach(m => m.Dispose());
+            }
+        }
     }
 
     [Fact]

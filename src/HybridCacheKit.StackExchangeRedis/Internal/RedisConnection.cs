@@ -92,16 +92,27 @@ internal sealed partial class RedisConnection : IDisposable
     /// replica, SCRIPT FLUSH) answers EVALSHA with NOSCRIPT; StackExchange.Redis 1.x then forgets the hash but does not
     /// retry, so the script is sent once more, as EVAL. Refusals (an ACL without EVAL) come back as exceptions.
     /// </summary>
-    public async Task<RedisResult> EvaluateAsync(string operation, string script, RedisKey key, RedisValue[] args, CancellationToken cancellationToken)
+    public ValueTask<RedisResult> EvaluateAsync(string operation, string script, RedisKey key, RedisValue[] args, CancellationToken cancellationToken)
+        => EvaluateAsync(operation, script, key, args, durable: null, scriptSentAgain: null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="EvaluateAsync(string, string, RedisKey, RedisValue[], CancellationToken)"/> as a durable call when
+    /// <paramref name="durable"/> is set, calling <paramref name="scriptSentAgain"/> when the script had to be sent again.
+    /// Pooled, like <see cref="ExecuteValueAsync{TState, T}(string, TState, Func{IDatabase, TState, Task{T}}, CancellationToken)"/>:
+    /// await it exactly once.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<RedisResult> EvaluateAsync(string operation, string script, RedisKey key, RedisValue[] args, DurableCalls? durable, Action? scriptSentAgain, CancellationToken cancellationToken)
     {
         var state = (Script: script, Key: key, Args: args);
         try
         {
-            return await ExecuteAsync(operation, state, static (db, s) => db.ScriptEvaluateAsync(s.Script, [s.Key], s.Args), cancellationToken).ConfigureAwait(false);
+            return await ExecuteValueAsync(operation, state, static (db, s) => db.ScriptEvaluateAsync(s.Script, [s.Key], s.Args), durable, cancellationToken).ConfigureAwait(false);
         }
         catch (RedisServerException ex) when (IsNoScript(ex))
         {
-            return await ExecuteAsync(operation, state, static (db, s) => db.ScriptEvaluateAsync(s.Script, [s.Key], s.Args), cancellationToken).ConfigureAwait(false);
+            scriptSentAgain?.Invoke();
+            return await ExecuteValueAsync(operation, state, static (db, s) => db.ScriptEvaluateAsync(s.Script, [s.Key], s.Args), durable, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -9,30 +9,24 @@ namespace HybridCacheKit.StackExchangeRedis.Internal;
 internal sealed partial class RedisDistributedCache
 {
     private int _scriptsRefused;
+    private Action? _scriptSentAgain;
+
+    /// <summary>Event 2101, when the server had lost the cache's script and it was sent again.</summary>
+    private Action ScriptSentAgain => _scriptSentAgain ??= () => Log.ScriptReloaded(_logger);
 
     /// <summary>Whether reads still try the one-round-trip script.</summary>
     internal bool UsesScripts => Volatile.Read(ref _scriptsRefused) == 0;
 
     /// <summary>
-    /// Runs <paramref name="script"/> on one key as a connection operation of its own (timeout, breaker, cancellation);
-    /// <see langword="null"/> when the server refuses scripts. The script's Task is handed to the connection as is, with
-    /// no async wrapper per call; NOSCRIPT and refusals come back as exceptions and are handled here.
+    /// Runs <paramref name="script"/> on one key as a connection operation of its own (timeout, breaker, cancellation,
+    /// sent again after NOSCRIPT); <see langword="null"/> when the server refuses scripts.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<RedisResult?> TryEvaluateAsync(string operation, string script, RedisKey key, RedisValue[] args, CancellationToken token)
     {
-        var state = (Script: script, Key: key, Args: args);
         try
         {
-            try
-            {
-                return await _connection.ExecuteValueAsync(operation, state, static (db, s) => db.ScriptEvaluateAsync(s.Script, [s.Key], s.Args), _durable, token).ConfigureAwait(false);
-            }
-            catch (RedisServerException ex) when (RedisConnection.IsNoScript(ex))
-            {
-                Log.ScriptReloaded(_logger);
-                return await _connection.ExecuteValueAsync(operation, state, static (db, s) => db.ScriptEvaluateAsync(s.Script, [s.Key], s.Args), _durable, token).ConfigureAwait(false);
-            }
+            return await _connection.EvaluateAsync(operation, script, key, args, _durable, ScriptSentAgain, token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ScriptRefusal(ex) is { } reason)
         {

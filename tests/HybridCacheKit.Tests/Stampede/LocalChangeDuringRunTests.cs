@@ -18,8 +18,8 @@ public sealed class LocalChangeDuringRunTests
     public async Task SetAsync_WhileARunOfTheKeyIsInProgress_TheRunDoesNotOverwriteL1AndLaterCallersDoNotJoinIt()
     {
         using var sut = CacheUnderTest.Create();
-        var run = new GatedRun();
-        var inFlight = sut.Cache.GetOrCreateAsync("key", run.Factory, s_options).AsTask();
+        var run = new GatedFactory<string>();
+        var inFlight = sut.Cache.GetOrCreateAsync("key", run.RunAsync, s_options).AsTask();
         await run.Started;
 
         await sut.Cache.SetAsync("key", "new", s_options);
@@ -37,8 +37,8 @@ public sealed class LocalChangeDuringRunTests
         var l2 = new BufferDistributedCache();
         using var sut = CacheUnderTest.Create(l2: l2);
         using var other = CacheUnderTest.Create(l2: l2);
-        var run = new GatedRun();
-        var inFlight = sut.Cache.GetOrCreateAsync("key", run.Factory, s_options).AsTask();
+        var run = new GatedFactory<string>();
+        var inFlight = sut.Cache.GetOrCreateAsync("key", run.RunAsync, s_options).AsTask();
         await run.Started;
 
         await sut.Cache.SetAsync("key", "new", s_options);
@@ -52,8 +52,8 @@ public sealed class LocalChangeDuringRunTests
     public async Task RemoveAsync_WhileARunOfTheKeyIsInProgress_TheRemovedValueIsNotPutBackIntoL1()
     {
         using var sut = CacheUnderTest.Create();
-        var run = new GatedRun();
-        var inFlight = sut.Cache.GetOrCreateAsync("key", run.Factory, s_options).AsTask();
+        var run = new GatedFactory<string>();
+        var inFlight = sut.Cache.GetOrCreateAsync("key", run.RunAsync, s_options).AsTask();
         await run.Started;
 
         await sut.Cache.RemoveAsync("key");
@@ -67,8 +67,8 @@ public sealed class LocalChangeDuringRunTests
     public async Task RemoveByTagAsync_WhileATaggedRunIsInProgress_CallersAfterItDoNotGetTheRunsValue()
     {
         using var sut = CacheUnderTest.Create();
-        var run = new GatedRun();
-        var inFlight = sut.Cache.GetOrCreateAsync("key", run.Factory, s_options, ["t"]).AsTask();
+        var run = new GatedFactory<string>();
+        var inFlight = sut.Cache.GetOrCreateAsync("key", run.RunAsync, s_options, ["t"]).AsTask();
         await run.Started;
 
         await sut.Cache.RemoveByTagAsync("t");
@@ -93,8 +93,8 @@ public sealed class LocalChangeDuringRunTests
         var l2 = new BufferDistributedCache();
         using var sut = CacheUnderTest.Create(l2: l2);
         using var other = CacheUnderTest.Create(l2: l2);
-        var runs = new[] { first, second, third }.Select(flags => (Run: new GatedRun(), Options: new HybridCacheEntryOptions { Expiration = TimeSpan.FromMinutes(5), Flags = flags })).ToArray();
-        var inFlight = runs.Select(r => sut.Cache.GetOrCreateAsync("key", r.Run.Factory, r.Options).AsTask()).ToArray();
+        var runs = new[] { first, second, third }.Select(flags => (Run: new GatedFactory<string>(), Options: new HybridCacheEntryOptions { Expiration = TimeSpan.FromMinutes(5), Flags = flags })).ToArray();
+        var inFlight = runs.Select(r => sut.Cache.GetOrCreateAsync("key", r.Run.RunAsync, r.Options).AsTask()).ToArray();
         await Task.WhenAll(runs.Select(r => r.Run.Started));
 
         await sut.Cache.SetAsync("key", "new", s_options);
@@ -106,22 +106,5 @@ public sealed class LocalChangeDuringRunTests
         await Task.WhenAll(inFlight);
         Assert.Equal("new", await sut.Cache.GetOrCreateAsync("key", _ => ValueTask.FromResult("factory"), s_options));
         Assert.Equal("new", await other.Cache.GetOrCreateAsync("key", _ => ValueTask.FromResult("factory"), s_options));
-    }
-
-    /// <summary>A factory that signals it started and returns what the test releases.</summary>
-    private sealed class GatedRun
-    {
-        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly TaskCompletionSource<string> _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task Started => _started.Task;
-
-        public async ValueTask<string> Factory(CancellationToken cancellationToken)
-        {
-            _started.TrySetResult();
-            return await _release.Task.WaitAsync(Eventually.Limit, cancellationToken);
-        }
-
-        public void Release(string value) => _release.SetResult(value);
     }
 }
